@@ -1,0 +1,394 @@
+"""The DuckDB schema of the replenlib store, as an ordered list of migrations.
+
+Every table is keyed; every quantity is in the item's *base unit of measure* (``items.base_uom``,
+usually ``EA``); money is in CNY; dates are calendar dates (``DATE``) and times are naive local
+``TIMESTAMP``. The migration list is append-only: a released migration is never edited, a change
+is a new migration with the next version number. :func:`replenlib.store.db.ensure_schema` applies
+the missing migrations inside one transaction and refuses a file whose version is newer than
+:data:`SCHEMA_VERSION`.
+
+Tables (version 1)
+------------------
+=====================  ==========================================================================
+``schema_version``     one row per applied migration (version, applied_at, description)
+``items``              item master: GTIN, category, risk class, criticality, cost, shelf life, ...
+``item_uom``           units of measure per item with their factor to the base unit
+``locations``          stock points: central warehouse, regional DCs, hospital stock points
+``customers``          hospitals and departments that receive issued stock
+``suppliers``          supplier master with qualification status and cold-chain capability
+``item_supplier``      sourcing terms: priority, price, MOQ, order multiple, quoted lead time
+``item_location``      assortment: which item is stocked where, from which source, and the
+                       reorder point / order quantity the ERP uses today
+``demand_history``     daily demand per item-location (requested and shipped quantity)
+``lots``               lots with manufacture / expiry date and inspection status
+``serials``            serial numbers of serialised items, their lot and current whereabouts
+``stock_on_hand``      snapshot of stock by item, location, lot and status
+``purchase_orders``    purchase order lines with confirmed dates and status
+``receipts``           goods receipts against purchase order lines, one lot per receipt
+``inspections``        inbound inspection results per lot (QMS)
+``shipments``          inbound and transfer shipments with dispatch and arrival dates (TMS)
+``movements``          every stock movement: receipt, transfer, issue, scrap, adjustment
+``temperature_readings`` logger readings in storage units and in shipments
+``recalls``            recall events; ``recall_lots`` lists the lots each recall names
+``policy_versions``    versions of the replenishment strategy (targets per tier), JSON body
+``runs``               one row per pipeline run
+``forecasts``          per run and item-location: demand class, method, daily mean and std
+``policy_parameters``  per run and item-location: lead time, safety stock, reorder point, ...
+``proposals``          per run: order proposals (purchase or transfer) with reason and urgency
+``run_kpis``           per run: KPI values by scope
+=====================  ==========================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its version number, a description and the SQL statements."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_V1_MASTER = (
+    """
+    CREATE TABLE items (
+        item_id VARCHAR PRIMARY KEY,            -- internal item code
+        gtin VARCHAR NOT NULL,                  -- GTIN-14 of the base unit, valid GS1 check digit
+        description VARCHAR NOT NULL,
+        category VARCHAR NOT NULL,              -- see replenlib.demo.catalogue.CATEGORIES
+        manufacturer VARCHAR NOT NULL,
+        risk_class VARCHAR NOT NULL,            -- regulatory class: 'I', 'II', 'III'
+        criticality VARCHAR NOT NULL,           -- 'critical', 'high', 'medium', 'low'
+        base_uom VARCHAR NOT NULL,              -- unit of all quantities, e.g. 'EA'
+        unit_cost DOUBLE NOT NULL,              -- [CNY per base unit]
+        is_serialised BOOLEAN NOT NULL,
+        is_lot_controlled BOOLEAN NOT NULL,
+        is_consignment BOOLEAN NOT NULL,
+        is_substitutable BOOLEAN NOT NULL,
+        is_cold_chain BOOLEAN NOT NULL,
+        storage_temp_min_c DOUBLE,              -- [°C]
+        storage_temp_max_c DOUBLE,              -- [°C]
+        allowed_excursion_minutes INTEGER,      -- [min] cumulative time outside range tolerated
+        shelf_life_days INTEGER,                -- [days] from manufacture; NULL = no expiry
+        min_remaining_shelf_life_days INTEGER,  -- [days] a customer accepts at delivery
+        launch_date DATE NOT NULL,
+        end_of_life_date DATE,                  -- NULL = still sold
+        UNIQUE (gtin)
+    )
+    """,
+    """
+    CREATE TABLE item_uom (
+        item_id VARCHAR NOT NULL REFERENCES items (item_id),
+        uom VARCHAR NOT NULL,                   -- 'EA', 'BX10', 'CS100', ...
+        factor_to_base DOUBLE NOT NULL CHECK (factor_to_base > 0),
+        gtin VARCHAR,                           -- GTIN of this packaging level
+        PRIMARY KEY (item_id, uom)
+    )
+    """,
+    """
+    CREATE TABLE locations (
+        location_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,                  -- 'central_warehouse', 'regional_dc', 'hospital'
+        region VARCHAR NOT NULL,
+        city VARCHAR NOT NULL,
+        parent_location_id VARCHAR              -- the location that replenishes this one
+    )
+    """,
+    """
+    CREATE TABLE customers (
+        customer_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,                  -- 'hospital', 'department', 'clinic'
+        location_id VARCHAR NOT NULL REFERENCES locations (location_id)  -- served from
+    )
+    """,
+    """
+    CREATE TABLE suppliers (
+        supplier_id VARCHAR PRIMARY KEY,
+        name VARCHAR NOT NULL,
+        country VARCHAR NOT NULL,
+        is_domestic BOOLEAN NOT NULL,
+        is_cold_chain_capable BOOLEAN NOT NULL,
+        qualification_status VARCHAR NOT NULL,  -- 'approved', 'conditional', 'blocked'
+        qualified_until DATE
+    )
+    """,
+    """
+    CREATE TABLE item_supplier (
+        item_id VARCHAR NOT NULL REFERENCES items (item_id),
+        supplier_id VARCHAR NOT NULL REFERENCES suppliers (supplier_id),
+        priority INTEGER NOT NULL,              -- 1 = primary, 2 = backup, ...
+        unit_price DOUBLE NOT NULL,             -- [CNY per base unit]
+        moq DOUBLE NOT NULL,                    -- [base units] minimum order quantity
+        order_multiple DOUBLE NOT NULL,         -- [base units] orders are multiples of this
+        quoted_lead_time_days INTEGER NOT NULL, -- [days] supplier's quoted lead time
+        PRIMARY KEY (item_id, supplier_id)
+    )
+    """,
+    """
+    CREATE TABLE item_location (
+        item_id VARCHAR NOT NULL REFERENCES items (item_id),
+        location_id VARCHAR NOT NULL REFERENCES locations (location_id),
+        source_location_id VARCHAR,             -- NULL = bought from suppliers, else transfer
+        transfer_lead_time_days INTEGER,        -- [days] nominal, when replenished by transfer
+        erp_reorder_point DOUBLE NOT NULL,      -- [base units] the static ERP setting today
+        erp_order_quantity DOUBLE NOT NULL,     -- [base units] the static ERP setting today
+        PRIMARY KEY (item_id, location_id)
+    )
+    """,
+)
+
+_V1_TRANSACTIONS = (
+    """
+    CREATE TABLE demand_history (
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        demand_date DATE NOT NULL,
+        quantity DOUBLE NOT NULL CHECK (quantity >= 0),          -- [base units] requested
+        quantity_shipped DOUBLE NOT NULL CHECK (quantity_shipped >= 0),  -- [base units] served
+        PRIMARY KEY (item_id, location_id, demand_date)
+    )
+    """,
+    """
+    CREATE TABLE lots (
+        lot_id VARCHAR PRIMARY KEY,             -- unique across items
+        item_id VARCHAR NOT NULL REFERENCES items (item_id),
+        supplier_id VARCHAR NOT NULL,
+        lot_number VARCHAR NOT NULL,            -- the manufacturer's lot number (AI 10)
+        manufacture_date DATE NOT NULL,
+        expiry_date DATE,                       -- NULL = no expiry
+        quantity_received DOUBLE NOT NULL,      -- [base units]
+        inspection_status VARCHAR NOT NULL,     -- 'pending', 'passed', 'failed'
+        CHECK (expiry_date IS NULL OR expiry_date > manufacture_date)
+    )
+    """,
+    """
+    CREATE TABLE serials (
+        item_id VARCHAR NOT NULL,
+        serial_number VARCHAR NOT NULL,         -- AI 21
+        lot_id VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'in_stock', 'issued', 'scrapped', 'recalled'
+        location_id VARCHAR,                    -- where it is, when in stock
+        customer_id VARCHAR,                    -- who received it, when issued
+        PRIMARY KEY (item_id, serial_number)
+    )
+    """,
+    """
+    CREATE TABLE stock_on_hand (
+        snapshot_date DATE NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        lot_id VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,  -- 'available', 'quarantine', 'blocked', 'on_hold', 'recalled', 'expired'
+        quantity DOUBLE NOT NULL CHECK (quantity > 0),  -- [base units]
+        PRIMARY KEY (snapshot_date, item_id, location_id, lot_id, status)
+    )
+    """,
+    """
+    CREATE TABLE purchase_orders (
+        po_id VARCHAR NOT NULL,
+        po_line INTEGER NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,           -- receiving location
+        supplier_id VARCHAR NOT NULL,
+        order_date DATE NOT NULL,
+        quantity DOUBLE NOT NULL CHECK (quantity > 0),  -- [base units]
+        unit_price DOUBLE NOT NULL,             -- [CNY per base unit]
+        confirmed_date DATE NOT NULL,           -- supplier's confirmed delivery date
+        status VARCHAR NOT NULL,                -- 'open', 'received', 'cancelled'
+        quantity_received DOUBLE NOT NULL,      -- [base units]
+        PRIMARY KEY (po_id, po_line)
+    )
+    """,
+    """
+    CREATE TABLE receipts (
+        receipt_id VARCHAR PRIMARY KEY,
+        po_id VARCHAR NOT NULL,
+        po_line INTEGER NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        supplier_id VARCHAR NOT NULL,
+        lot_id VARCHAR NOT NULL,
+        receipt_date DATE NOT NULL,
+        quantity DOUBLE NOT NULL CHECK (quantity > 0)  -- [base units]
+    )
+    """,
+    """
+    CREATE TABLE inspections (
+        inspection_id VARCHAR PRIMARY KEY,
+        lot_id VARCHAR NOT NULL,
+        receipt_id VARCHAR,
+        inspection_date DATE NOT NULL,
+        result VARCHAR NOT NULL,                -- 'passed', 'failed'
+        reason VARCHAR                          -- why it failed
+    )
+    """,
+    """
+    CREATE TABLE shipments (
+        shipment_id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,                  -- 'inbound' (from supplier), 'transfer'
+        supplier_id VARCHAR,
+        from_location_id VARCHAR,
+        to_location_id VARCHAR NOT NULL,
+        po_id VARCHAR,
+        carrier VARCHAR NOT NULL,
+        dispatch_date DATE NOT NULL,
+        arrival_date DATE NOT NULL,
+        logger_id VARCHAR                       -- temperature logger travelling with it
+    )
+    """,
+    """
+    CREATE TABLE movements (
+        movement_id BIGINT PRIMARY KEY,
+        movement_date DATE NOT NULL,
+        kind VARCHAR NOT NULL,       -- 'receipt', 'transfer', 'issue', 'scrap', 'adjustment'
+        item_id VARCHAR NOT NULL,
+        lot_id VARCHAR NOT NULL,
+        serial_number VARCHAR,                  -- set for serialised items (quantity 1)
+        from_location_id VARCHAR,               -- NULL for receipts from suppliers
+        to_location_id VARCHAR,                 -- NULL for issues and scrap
+        customer_id VARCHAR,                    -- set for issues
+        reference VARCHAR,                      -- PO, shipment or procedure reference
+        quantity DOUBLE NOT NULL CHECK (quantity > 0)  -- [base units]
+    )
+    """,
+    """
+    CREATE TABLE temperature_readings (
+        logger_id VARCHAR NOT NULL,
+        reading_time TIMESTAMP NOT NULL,
+        temperature_c DOUBLE NOT NULL,          -- [°C]
+        location_id VARCHAR,                    -- storage unit's location (stationary logger)
+        shipment_id VARCHAR,                    -- or the shipment it travelled with
+        PRIMARY KEY (logger_id, reading_time)
+    )
+    """,
+    """
+    CREATE TABLE recalls (
+        recall_id VARCHAR PRIMARY KEY,
+        announced_date DATE NOT NULL,
+        supplier_id VARCHAR,
+        item_id VARCHAR,
+        reason VARCHAR NOT NULL,
+        recall_class VARCHAR NOT NULL           -- 'I', 'II', 'III' (severity, I = highest)
+    )
+    """,
+    """
+    CREATE TABLE recall_lots (
+        recall_id VARCHAR NOT NULL,
+        lot_id VARCHAR NOT NULL,
+        PRIMARY KEY (recall_id, lot_id)
+    )
+    """,
+)
+
+_V1_RESULTS = (
+    """
+    CREATE TABLE policy_versions (
+        version_id INTEGER PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        author VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL,
+        approved_by VARCHAR,
+        body JSON NOT NULL                      -- the strategy: targets per tier, ...
+    )
+    """,
+    """
+    CREATE TABLE runs (
+        run_id VARCHAR PRIMARY KEY,
+        started_at TIMESTAMP NOT NULL,
+        finished_at TIMESTAMP,
+        as_of_date DATE NOT NULL,               -- the 'today' the run planned for
+        policy_version INTEGER NOT NULL,
+        status VARCHAR NOT NULL,                -- 'succeeded' (failed runs write nothing)
+        n_series INTEGER NOT NULL,
+        n_proposals INTEGER NOT NULL,
+        replenlib_version VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE forecasts (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        demand_class VARCHAR NOT NULL,          -- 'smooth', 'erratic', 'intermittent', 'lumpy', ...
+        adi DOUBLE,                             -- [periods] average inter-demand interval
+        cv2 DOUBLE,                             -- squared CV of non-zero demand sizes
+        method VARCHAR NOT NULL,                -- 'ses', 'sba', 'fallback', ...
+        mean_daily DOUBLE NOT NULL,             -- [base units/day] forecast demand rate
+        std_daily DOUBLE NOT NULL,              -- [base units/day] std of daily forecast error
+        PRIMARY KEY (run_id, item_id, location_id)
+    )
+    """,
+    """
+    CREATE TABLE policy_parameters (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        service_measure VARCHAR NOT NULL,       -- 'cycle_service_level' or 'fill_rate'
+        service_target DOUBLE NOT NULL,         -- [fraction]
+        supplier_id VARCHAR,                    -- NULL when replenished by transfer
+        source_location_id VARCHAR,
+        lead_time_mean_days DOUBLE NOT NULL,    -- [days]
+        lead_time_std_days DOUBLE NOT NULL,     -- [days]
+        review_period_days DOUBLE NOT NULL,     -- [days] 0 = continuous review
+        safety_stock DOUBLE NOT NULL,           -- [base units]
+        reorder_point DOUBLE NOT NULL,          -- [base units]
+        order_up_to DOUBLE NOT NULL,            -- [base units]
+        order_quantity DOUBLE NOT NULL,         -- [base units] nominal lot size
+        unit_cost DOUBLE NOT NULL,              -- [CNY per base unit]
+        PRIMARY KEY (run_id, item_id, location_id)
+    )
+    """,
+    """
+    CREATE TABLE proposals (
+        run_id VARCHAR NOT NULL,
+        proposal_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,                  -- 'purchase' or 'transfer'
+        supplier_id VARCHAR,
+        source_location_id VARCHAR,
+        quantity DOUBLE NOT NULL CHECK (quantity > 0),  -- [base units]
+        order_value DOUBLE NOT NULL,            -- [CNY]
+        order_date DATE NOT NULL,
+        expected_arrival DATE NOT NULL,
+        inventory_position DOUBLE NOT NULL,     -- [base units] at proposal time
+        reorder_point DOUBLE NOT NULL,          -- [base units]
+        urgency VARCHAR NOT NULL,               -- 'critical', 'high', 'normal'
+        urgency_score DOUBLE NOT NULL,          -- higher = more urgent
+        reason VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'proposed', 'approved', 'rejected', 'ordered'
+        PRIMARY KEY (run_id, proposal_id)
+    )
+    """,
+    """
+    CREATE TABLE run_kpis (
+        run_id VARCHAR NOT NULL,
+        kpi VARCHAR NOT NULL,                   -- name in replenlib.kpi.definitions.KPIS
+        scope VARCHAR NOT NULL,                 -- 'all' or e.g. 'tier=critical'
+        value DOUBLE,                           -- NULL when undefined (no data)
+        unit VARCHAR NOT NULL,
+        PRIMARY KEY (run_id, kpi, scope)
+    )
+    """,
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "master data, transactions, pipeline results", _V1_MASTER + _V1_TRANSACTIONS + _V1_RESULTS),
+)
+
+SCHEMA_VERSION: int = MIGRATIONS[-1].version
+
+#: Tables a demo or an import fills; the pipeline reads them.
+SOURCE_TABLES: tuple[str, ...] = (
+    "items", "item_uom", "locations", "customers", "suppliers", "item_supplier",
+    "item_location", "demand_history", "lots", "serials", "stock_on_hand",
+    "purchase_orders", "receipts", "inspections", "shipments", "movements",
+    "temperature_readings", "recalls", "recall_lots",
+)
