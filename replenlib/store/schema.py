@@ -380,15 +380,34 @@ _V1_RESULTS = (
 )
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "master data, transactions, pipeline results", _V1_MASTER + _V1_TRANSACTIONS + _V1_RESULTS),
+    Migration(
+        1,
+        "master data, transactions, pipeline results",
+        _V1_MASTER + _V1_TRANSACTIONS + _V1_RESULTS,
+    ),
 )
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
 
 #: Tables a demo or an import fills; the pipeline reads them.
 SOURCE_TABLES: tuple[str, ...] = (
-    "items", "item_uom", "locations", "customers", "suppliers", "item_supplier",
-    "item_location", "demand_history", "lots", "serials", "stock_on_hand",
-    "purchase_orders", "receipts", "inspections", "shipments", "movements",
-    "temperature_readings", "recalls", "recall_lots",
+    "items",
+    "item_uom",
+    "locations",
+    "customers",
+    "suppliers",
+    "item_supplier",
+    "item_location",
+    "demand_history",
+    "lots",
+    "serials",
+    "stock_on_hand",
+    "purchase_orders",
+    "receipts",
+    "inspections",
+    "shipments",
+    "movements",
+    "temperature_readings",
+    "recalls",
+    "recall_lots",
 )
