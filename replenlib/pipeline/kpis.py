@@ -1,0 +1,109 @@
+"""The run's KPIs: SQL gathers the arrays, :mod:`replenlib.kpi.definitions` computes values."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from replenlib.kpi import definitions as k
+from replenlib.pipeline.inputs import PlanningInputs
+from replenlib.pipeline.planning import PlanResult
+
+#: Trailing window for service and inventory KPIs [days].
+SERVICE_WINDOW_DAYS = 90
+#: Trailing window for supplier KPIs [days].
+SUPPLIER_WINDOW_DAYS = 365
+#: Days late a receipt may be and still count as on time [days].
+ON_TIME_TOLERANCE_DAYS = 2
+
+
+def run_kpis(
+    con: duckdb.DuckDBPyConnection, inputs: PlanningInputs, result: PlanResult
+) -> pd.DataFrame:
+    """Return the ``run_kpis`` rows (without ``run_id``): kpi, scope, value, unit."""
+    rows: list[tuple[str, str, float]] = []
+    tiers = result.policy_parameters[["item_id", "location_id", "tier"]]
+    service = _service_lines(con, inputs.as_of, tiers)
+    for scope, part in [("all", service), *((f"tier={t}", g) for t, g in service.groupby("tier"))]:
+        rows.append(
+            ("stockout_rate", scope, k.stockout_rate(part["quantity"], part["quantity_shipped"]))
+        )
+        rows.append(("fill_rate", scope, k.fill_rate(part["quantity"], part["quantity_shipped"])))
+    unit_cost = inputs.series["unit_cost"].to_numpy(dtype=np.float64)
+    on_hand_value = float(np.sum(inputs.usable_on_hand * unit_cost))
+    daily_value = float(np.sum(service["quantity"] * service["unit_cost"])) / SERVICE_WINDOW_DAYS
+    rows.append(("inventory_value", "all", on_hand_value))
+    rows.append(("inventory_days", "all", k.inventory_days(on_hand_value, daily_value)))
+    rows.extend(_supplier_rows(con, inputs.as_of))
+    rows.append(("lot_trace_success_rate", "all", _trace_success(con, inputs.as_of)))
+    params = result.policy_parameters
+    rows.append(("proposal_count", "all", float(len(result.proposals))))
+    rows.append(("proposal_value", "all", float(result.proposals["order_value"].sum())))
+    below = result.inventory_position < params["safety_stock"].to_numpy()
+    rows.append(
+        ("below_safety_stock_share", "all", float(np.mean(below)) if len(below) else float("nan"))
+    )
+    frame = pd.DataFrame(rows, columns=["kpi", "scope", "value"])
+    frame["unit"] = frame["kpi"].map(lambda name: k.KPIS[name].unit)
+    return frame
+
+
+def _service_lines(con: duckdb.DuckDBPyConnection, day: date, tiers: pd.DataFrame) -> pd.DataFrame:
+    con.register("_tiers", tiers)
+    try:
+        return con.execute(
+            """
+            SELECT d.quantity, d.quantity_shipped, t.tier, i.unit_cost
+            FROM demand_history d JOIN _tiers t USING (item_id, location_id)
+            JOIN items i USING (item_id)
+            WHERE d.demand_date <= ?::DATE AND date_diff('day', d.demand_date, ?::DATE) < ?
+            """,
+            [day, day, SERVICE_WINDOW_DAYS],
+        ).df()
+    finally:
+        con.unregister("_tiers")
+
+
+def _supplier_rows(con: duckdb.DuckDBPyConnection, day: date) -> list[tuple[str, str, float]]:
+    receipts = con.execute(
+        """
+        SELECT date_diff('day', DATE '1970-01-01', r.receipt_date) AS received,
+               date_diff('day', DATE '1970-01-01', p.confirmed_date) AS confirmed
+        FROM receipts r JOIN purchase_orders p USING (po_id, po_line)
+        WHERE r.receipt_date <= ?::DATE AND date_diff('day', r.receipt_date, ?::DATE) < ?
+        """,
+        [day, day, SUPPLIER_WINDOW_DAYS],
+    ).fetchnumpy()
+    inspected = con.execute(
+        """
+        SELECT result = 'passed' AS passed FROM inspections
+        WHERE inspection_date <= ?::DATE AND date_diff('day', inspection_date, ?::DATE) < ?
+        """,
+        [day, day, SUPPLIER_WINDOW_DAYS],
+    ).fetchnumpy()
+    return [
+        (
+            "on_time_delivery_rate",
+            "all",
+            k.on_time_delivery_rate(
+                receipts["received"], receipts["confirmed"], ON_TIME_TOLERANCE_DAYS
+            ),
+        ),
+        ("quality_pass_rate", "all", k.quality_pass_rate(inspected["passed"])),
+    ]
+
+
+def _trace_success(con: duckdb.DuckDBPyConnection, day: date) -> float:
+    issues = con.execute(
+        """
+        SELECT quantity, (lot_id IS NOT NULL AND lot_id <> '' AND customer_id IS NOT NULL) AS traced
+        FROM movements
+        WHERE kind = 'issue' AND movement_date <= ?::DATE
+          AND date_diff('day', movement_date, ?::DATE) < ?
+        """,
+        [day, day, SERVICE_WINDOW_DAYS],
+    ).fetchnumpy()
+    return k.lot_trace_success_rate(issues["quantity"], issues["traced"])
