@@ -220,6 +220,20 @@ def _print_summary(summary: Any) -> None:
     )
 
 
+#: Commands defined in :mod:`replenlib.commands`: (module, attribute) pairs, added to ``cli``.
+PLUGINS: tuple[tuple[str, str], ...] = ()
+
+
+def _register_plugins() -> None:
+    import importlib
+
+    for module, attribute in PLUGINS:
+        cli.add_command(getattr(importlib.import_module(f"replenlib.commands.{module}"), attribute))
+
+
+_register_plugins()
+
+
 def main() -> None:
     """Entry point of the ``replen`` console script."""
     sys.exit(cli.main(prog_name="replen"))
