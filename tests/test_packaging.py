@@ -23,7 +23,9 @@ def _parse(spec: str) -> tuple[str, str]:
 
 def test_environment_yml_mirrors_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = dict(_parse(s) for s in project["dependencies"] + project["optional-dependencies"]["test"])
+    wanted = dict(
+        _parse(s) for s in project["dependencies"] + project["optional-dependencies"]["test"]
+    )
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str) and d not in ("pip",)]
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))

@@ -43,7 +43,9 @@ def test_review_period_adds_to_protection_interval() -> None:
 
 
 def test_safety_factor_known_quantiles_and_bounds() -> None:
-    np.testing.assert_allclose(safety_factor([0.5, 0.95, 0.99]), [0.0, 1.644854, 2.326348], atol=1e-6)
+    np.testing.assert_allclose(
+        safety_factor([0.5, 0.95, 0.99]), [0.0, 1.644854, 2.326348], atol=1e-6
+    )
     with pytest.raises(ValueError, match="strictly between 0 and 1"):
         safety_factor(1.0)
 
@@ -58,7 +60,9 @@ def test_eoq_snyder_shen_example_3_1() -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.floats(0.01, 1e5), st.sampled_from([0.0, 1.0, 10.0, 50.0]), st.sampled_from([1.0, 5.0, 12.0, 100.0])
+    st.floats(0.01, 1e5),
+    st.sampled_from([0.0, 1.0, 10.0, 50.0]),
+    st.sampled_from([1.0, 5.0, 12.0, 100.0]),
 )
 def test_rounding_respects_moq_and_multiple(q: float, moq: float, multiple: float) -> None:
     out = float(round_to_terms(q, moq, multiple))
@@ -72,11 +76,18 @@ def test_rounding_keeps_zero() -> None:
 
 
 def _inputs(**overrides: float) -> PolicyInputs:
-    base = dict(
-        demand_mean=4.0, demand_std=2.0, lead_time_mean=10.0, lead_time_std=3.0,
-        review_period=1.0, cycle_service_level=0.95, unit_cost=100.0, moq=1.0,
-        order_multiple=1.0, usable_days=np.nan,
-    )
+    base = {
+        "demand_mean": 4.0,
+        "demand_std": 2.0,
+        "lead_time_mean": 10.0,
+        "lead_time_std": 3.0,
+        "review_period": 1.0,
+        "cycle_service_level": 0.95,
+        "unit_cost": 100.0,
+        "moq": 1.0,
+        "order_multiple": 1.0,
+        "usable_days": np.nan,
+    }
     base.update(overrides)
     return PolicyInputs(**{k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in base.items()})
 
@@ -84,16 +95,28 @@ def _inputs(**overrides: float) -> PolicyInputs:
 @settings(max_examples=100, deadline=None)
 @given(st.floats(0.5, 0.98), st.floats(0.001, 0.019))
 def test_higher_target_never_lowers_safety_stock(target: float, step: float) -> None:
-    low = reorder_point_parameters(_inputs(cycle_service_level=target), ordering_cost=100, holding_rate=0.2)
-    high = reorder_point_parameters(_inputs(cycle_service_level=target + step), ordering_cost=100, holding_rate=0.2)
+    low = reorder_point_parameters(
+        _inputs(cycle_service_level=target), ordering_cost=100, holding_rate=0.2
+    )
+    high = reorder_point_parameters(
+        _inputs(cycle_service_level=target + step), ordering_cost=100, holding_rate=0.2
+    )
     assert high.safety_stock[0] >= low.safety_stock[0]
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.floats(0.0, 20.0), st.floats(0.0, 20.0), st.floats(0.5, 0.99))
-def test_more_lead_time_variance_never_lowers_reorder_point(sd: float, extra: float, target: float) -> None:
-    base = reorder_point_parameters(_inputs(lead_time_std=sd, cycle_service_level=target), ordering_cost=100, holding_rate=0.2)
-    more = reorder_point_parameters(_inputs(lead_time_std=sd + extra, cycle_service_level=target), ordering_cost=100, holding_rate=0.2)
+def test_more_lead_time_variance_never_lowers_reorder_point(
+    sd: float, extra: float, target: float
+) -> None:
+    base = reorder_point_parameters(
+        _inputs(lead_time_std=sd, cycle_service_level=target), ordering_cost=100, holding_rate=0.2
+    )
+    more = reorder_point_parameters(
+        _inputs(lead_time_std=sd + extra, cycle_service_level=target),
+        ordering_cost=100,
+        holding_rate=0.2,
+    )
     assert more.reorder_point[0] >= base.reorder_point[0] - 1e-9
 
 
@@ -113,8 +136,11 @@ def test_shelf_life_caps_the_order_quantity() -> None:
 
 
 def test_tiers_and_targets() -> None:
-    tiers = assign_tier(["low", "medium", "low", "high", "critical"], ["I", "I", "III", "II", "II"],
-                        [False, False, False, False, True])
+    tiers = assign_tier(
+        ["low", "medium", "low", "high", "critical"],
+        ["I", "I", "III", "II", "II"],
+        [False, False, False, False, True],
+    )
     assert list(tiers) == [Tier.LOW, Tier.MEDIUM, Tier.CRITICAL, Tier.HIGH, Tier.CRITICAL]
     targets = targets_for(Strategy(), tiers)
     assert list(targets.service_target) == [0.90, 0.95, 0.99, 0.975, 0.99]
@@ -124,10 +150,15 @@ def test_tiers_and_targets() -> None:
 def test_decide_orders_by_hand() -> None:
     one = np.ones(3)
     decision = decide_orders(
-        on_hand=np.array([5.0, 50.0, 0.0]), inventory_position=np.array([5.0, 50.0, 30.0]),
-        reorder_point=np.array([20.0, 20.0, 20.0]), order_up_to=np.array([60.0, 60.0, 60.0]),
-        safety_stock=np.array([8.0, 8.0, 8.0]), demand_mean=np.array([2.0, 2.0, 2.0]),
-        lead_time_mean=np.array([6.0, 6.0, 6.0]), moq=one * 10, order_multiple=one * 10,
+        on_hand=np.array([5.0, 50.0, 0.0]),
+        inventory_position=np.array([5.0, 50.0, 30.0]),
+        reorder_point=np.array([20.0, 20.0, 20.0]),
+        order_up_to=np.array([60.0, 60.0, 60.0]),
+        safety_stock=np.array([8.0, 8.0, 8.0]),
+        demand_mean=np.array([2.0, 2.0, 2.0]),
+        lead_time_mean=np.array([6.0, 6.0, 6.0]),
+        moq=one * 10,
+        order_multiple=one * 10,
     )
     assert list(decision.needs_order) == [True, False, False]
     assert list(decision.quantity) == [60.0, 0.0, 0.0]  # 55 rounded up to a multiple of 10

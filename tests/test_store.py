@@ -13,13 +13,26 @@ import pandas as pd
 import pytest
 
 from replenlib.errors import DatabaseLockedError, DatabaseMissingError, SchemaVersionError
-from replenlib.store import SCHEMA_VERSION, SOURCE_TABLES, ensure_schema, reader, schema_version, writer
+from replenlib.store import (
+    SCHEMA_VERSION,
+    SOURCE_TABLES,
+    ensure_schema,
+    reader,
+    schema_version,
+    writer,
+)
 from replenlib.store.db import lock_path
 from replenlib.store.load import replace_tables
 
 LOCATIONS = pd.DataFrame(
-    {"location_id": ["CW"], "name": ["Central"], "kind": ["central_warehouse"],
-     "region": ["East"], "city": ["Shanghai"], "parent_location_id": [None]}
+    {
+        "location_id": ["CW"],
+        "name": ["Central"],
+        "kind": ["central_warehouse"],
+        "region": ["East"],
+        "city": ["Shanghai"],
+        "parent_location_id": [None],
+    }
 )
 
 
@@ -38,7 +51,9 @@ def test_schema_creation_is_idempotent(tmp_path: Path) -> None:
 def test_newer_schema_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     db = tmp_path / "s.duckdb"
     with writer(db, create=True) as con:
-        con.execute("INSERT INTO schema_version VALUES (?, now(), 'from the future')", [SCHEMA_VERSION + 1])
+        con.execute(
+            "INSERT INTO schema_version VALUES (?, now(), 'from the future')", [SCHEMA_VERSION + 1]
+        )
     with pytest.raises(SchemaVersionError, match=r"newer than this replenlib supports"), reader(db):
         pass
     with pytest.raises(SchemaVersionError, match="upgrade replenlib"), writer(db):
@@ -128,7 +143,10 @@ def test_second_writer_waits_then_fails_with_a_clear_message(tmp_path: Path) -> 
     """)
     try:
         start = time.monotonic()
-        with pytest.raises(DatabaseLockedError, match=r"being written by another replen process"), writer(db, wait_s=0.5):
+        with (
+            pytest.raises(DatabaseLockedError, match=r"being written by another replen process"),
+            writer(db, wait_s=0.5),
+        ):
             pass
         assert 0.4 < time.monotonic() - start < 5
     finally:
@@ -147,7 +165,12 @@ def test_foreign_read_write_connection_makes_reader_fail_clearly(tmp_path: Path)
         time.sleep(30)
     """)
     try:
-        with pytest.raises(DatabaseLockedError, match=rf"{db.name} is locked by process {holder.pid}"), reader(db, wait_s=0.3):
+        with (
+            pytest.raises(
+                DatabaseLockedError, match=rf"{db.name} is locked by process {holder.pid}"
+            ),
+            reader(db, wait_s=0.3),
+        ):
             pass
     finally:
         holder.kill()
