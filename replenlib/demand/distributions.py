@@ -158,7 +158,7 @@ def _normal(
     degenerate = sd == 0
     sd_safe = np.where(degenerate, 1.0, sd)
     if what == "quantile":
-        return mu + sd * stats.norm.ppf(v)
+        return np.asarray(mu + sd * stats.norm.ppf(v), dtype=np.float64)
     z = (v - mu) / sd_safe
     if what == "cdf":
         return np.where(degenerate, (v >= mu).astype(np.float64), stats.norm.cdf(z))
@@ -223,7 +223,7 @@ def _empirical(
     rows = np.arange(draws.shape[0])
     if what == "quantile":
         index = np.clip(np.ceil(v * n).astype(np.int64) - 1, 0, n - 1)
-        return draws[rows, index]
+        return np.asarray(draws[rows, index], dtype=np.float64)
     if what == "cdf":
         return np.asarray((draws <= v[:, None]).mean(axis=1), dtype=np.float64)
     return np.asarray(np.maximum(draws - v[:, None], 0.0).mean(axis=1), dtype=np.float64)
