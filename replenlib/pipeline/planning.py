@@ -9,15 +9,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from replenlib.demand.distributions import DemandDistribution
 from replenlib.demand.panel import PanelDemandForecast, forecast_panel
 from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.plan.proposals import ProposalDecision, decide_orders
 from replenlib.policy.reorder import PolicyInputs, PolicyParameters, reorder_point_parameters
 from replenlib.policy.strategy import ServiceMeasure, Strategy, assign_tier, targets_for
+
+if TYPE_CHECKING:
+    from replenlib.pipeline.demand_stage import DemandStage
 
 DAYS_PER_WEEK = 7.0
 
@@ -30,13 +35,22 @@ class PlanResult:
     policy_parameters: pd.DataFrame
     proposals: pd.DataFrame
     inventory_position: np.ndarray
+    #: demand over lead time + review period per series, from the demand stage (else None)
+    lead_time_demand: DemandDistribution | None = None
 
 
-def plan(inputs: PlanningInputs, strategy: Strategy) -> PlanResult:
-    """Forecast, set policy parameters and decide orders for every item-location."""
+def plan(
+    inputs: PlanningInputs, strategy: Strategy, demand: DemandStage | None = None
+) -> PlanResult:
+    """Forecast, set policy parameters and decide orders for every item-location.
+
+    With ``demand`` (the nightly demand stage) the forecast is the method chosen by backtest
+    and the result carries the lead-time demand distribution; without it, the quick
+    by-class forecast of :func:`~replenlib.demand.panel.forecast_panel`.
+    """
     _require_cycle_service_level(strategy)
     series = inputs.series
-    forecast = forecast_panel(inputs.weekly_demand)
+    forecast = demand.forecast if demand is not None else forecast_panel(inputs.weekly_demand)
     demand_mean = forecast.mean / DAYS_PER_WEEK
     demand_std = forecast.std / np.sqrt(DAYS_PER_WEEK)
     tiers = assign_tier(series["criticality"], series["risk_class"], series["is_cold_chain"])
@@ -79,6 +93,11 @@ def plan(inputs: PlanningInputs, strategy: Strategy) -> PlanResult:
             inputs, position, params, decision, targets.service_target, demand_mean
         ),
         inventory_position=position,
+        lead_time_demand=None
+        if demand is None
+        else demand.lead_time_demand(
+            inputs.lead_time_mean, inputs.lead_time_std, targets.review_period_days
+        ),
     )
 
 

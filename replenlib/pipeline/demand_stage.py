@@ -1,0 +1,259 @@
+"""The nightly run's demand stage: segments, method choice by backtest, forecasts, and the
+lead-time demand distribution, computed from the planning inputs and written to the store.
+
+Layer 3: it reads a little item master the planning inputs lack (launch dates), calls
+:func:`replenlib.demand.panel.plan_demand` on the weekly panel and turns the result into the
+frames of the tables ``segments``, ``forecast_backtests``, ``forecast_values`` and
+``lead_time_demand`` (see :mod:`replenlib.store.schema`). Weeks that end before an item's
+launch date are NaN in the panel — the series has not started — so a product launched last
+month is not mistaken for one that sold nothing for two years.
+
+Planning uses :attr:`DemandStage.forecast` (flat weekly rate and error per series, the chosen
+method's) and :meth:`DemandStage.lead_time_demand`, which converts lead times and review
+periods from days to the panel's weeks.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import duckdb
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from replenlib.demand.distributions import DemandDistribution
+from replenlib.demand.lead_time import LeadTimeModel
+from replenlib.demand.panel import DemandConfig, DemandPlan, PanelDemandForecast, plan_demand
+from replenlib.pipeline.inputs import PlanningInputs
+
+log = logging.getLogger(__name__)
+
+DAYS_PER_WEEK = 7.0
+#: Quantiles of lead-time demand written to ``lead_time_demand``.
+LEAD_TIME_QUANTILES = (0.5, 0.9, 0.95, 0.99)
+
+
+@dataclass(frozen=True)
+class DemandStageConfig:
+    """Parameters of the demand stage."""
+
+    demand: DemandConfig = field(default_factory=DemandConfig)
+    forecast_weeks: int = 13  #: weeks of time-phased forecasts written per series
+    lead_time_model: LeadTimeModel = LeadTimeModel.PARAMETRIC
+    bootstrap_seed: int = 20240601  #: seed of the bootstrap model's random numbers
+
+
+@dataclass(frozen=True)
+class DemandStage:
+    """The demand layer's result for one run, aligned to ``keys`` (the planning series order)."""
+
+    as_of: date
+    keys: pd.DataFrame  #: item_id, location_id
+    plan: DemandPlan
+    config: DemandStageConfig = field(default_factory=DemandStageConfig)
+
+    @property
+    def forecast(self) -> PanelDemandForecast:
+        """Flat weekly rate, one-week error std, chosen method and class per series."""
+        return self.plan.panel_forecast()
+
+    def lead_time_demand(
+        self,
+        lead_time_days: ArrayLike,
+        lead_time_std_days: ArrayLike,
+        review_period_days: ArrayLike,
+    ) -> DemandDistribution:
+        """Demand over lead time + review period per series [base units] (times in days)."""
+        rng = np.random.default_rng(self.config.bootstrap_seed)
+        return self.plan.lead_time_demand(
+            np.asarray(lead_time_days, dtype=np.float64) / DAYS_PER_WEEK,
+            np.asarray(lead_time_std_days, dtype=np.float64) / DAYS_PER_WEEK,
+            np.asarray(review_period_days, dtype=np.float64) / DAYS_PER_WEEK,
+            model=self.config.lead_time_model,
+            rng=rng,
+        )
+
+    def frames(
+        self,
+        lead_time_demand: DemandDistribution | None = None,
+        protection_days: ArrayLike | None = None,
+    ) -> dict[str, pd.DataFrame]:
+        """Rows (without ``run_id``) of the demand tables; ``lead_time_demand`` needs both."""
+        tables = {
+            "segments": segment_frame(self.keys, self.plan),
+            "forecast_backtests": backtest_frame(self.keys, self.plan),
+            "forecast_values": forecast_value_frame(
+                self.keys, self.plan, self.as_of, self.config.forecast_weeks
+            ),
+        }
+        if lead_time_demand is not None and protection_days is not None:
+            tables["lead_time_demand"] = lead_time_demand_frame(
+                self.keys, lead_time_demand, protection_days
+            )
+        return tables
+
+
+def run_demand_stage(
+    con: duckdb.DuckDBPyConnection, inputs: PlanningInputs, config: DemandStageConfig | None = None
+) -> DemandStage:
+    """Segment, backtest, choose and forecast every series of ``inputs``."""
+    cfg = config or DemandStageConfig()
+    series = inputs.series
+    launch = _launch_dates(con, series)
+    weeks = inputs.weekly_demand.shape[1]
+    panel = mask_before_launch(inputs.weekly_demand, launch, inputs.as_of)
+    codes, _ = pd.factorize(series["category"], use_na_sentinel=True)
+    plan = plan_demand(
+        panel,
+        unit_cost=series["unit_cost"].to_numpy(dtype=np.float64),
+        criticality=series["criticality"].to_numpy(dtype=object),
+        risk_class=series["risk_class"].to_numpy(dtype=object),
+        is_cold_chain=series["is_cold_chain"].to_numpy(dtype=bool),
+        is_active=series["is_active"].to_numpy(dtype=bool),
+        periods_since_launch=_weeks_since(launch, inputs.as_of, weeks),
+        category=codes,
+        config=cfg.demand,
+    )
+    log.info("demand stage: %d series, methods %s", len(series), _counts(plan.method))
+    keys = series[["item_id", "location_id"]].reset_index(drop=True)
+    return DemandStage(as_of=inputs.as_of, keys=keys, plan=plan, config=cfg)
+
+
+def mask_before_launch(
+    weekly: NDArray[np.float64], launch: NDArray[np.float64], as_of: date
+) -> NDArray[np.float64]:
+    """NaN for weeks that end before the launch; ``launch`` is days since the epoch (NaN = unknown).
+
+    Week ``w`` of ``W`` ends ``7 (W - 1 - w)`` days before ``as_of``.
+    """
+    n_weeks = weekly.shape[1]
+    week_end = _epoch_days(as_of) - DAYS_PER_WEEK * (n_weeks - 1 - np.arange(n_weeks))
+    before = week_end[None, :] < np.nan_to_num(launch, nan=-np.inf)[:, None]
+    return np.where(before, np.nan, weekly)
+
+
+def _epoch_days(day: date) -> float:
+    return float((day - date(1970, 1, 1)).days)
+
+
+def _weeks_since(launch: NDArray[np.float64], as_of: date, cap: int) -> NDArray[np.float64]:
+    weeks = (_epoch_days(as_of) - launch) / DAYS_PER_WEEK
+    return np.where(np.isnan(weeks), np.nan, np.clip(weeks, 0, cap))
+
+
+def _launch_dates(con: duckdb.DuckDBPyConnection, series: pd.DataFrame) -> NDArray[np.float64]:
+    """Launch date per series as days since 1970-01-01 (NaN where the item master has none)."""
+    keys = series[["item_id"]].drop_duplicates()
+    con.register("_demand_items", keys)
+    try:
+        rows = con.execute(
+            "SELECT i.item_id, date_diff('day', DATE '1970-01-01', i.launch_date) AS launch "
+            "FROM items i JOIN _demand_items USING (item_id)"
+        ).df()
+    finally:
+        con.unregister("_demand_items")
+    merged = series[["item_id"]].merge(rows, on="item_id", how="left")
+    return merged["launch"].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _counts(values: NDArray[np.object_]) -> dict[str, int]:
+    names, counts = np.unique(values.astype(str), return_counts=True)
+    return {str(n): int(c) for n, c in zip(names, counts, strict=True)}
+
+
+def segment_frame(keys: pd.DataFrame, plan: DemandPlan) -> pd.DataFrame:
+    """Rows of ``segments``."""
+    seg = plan.segments
+    return keys.assign(
+        abc_value=seg.abc_value.astype(str),
+        abc_volume=seg.abc_volume.astype(str),
+        xyz=seg.xyz.astype(str),
+        demand_class=seg.demand_class.astype(str),
+        lifecycle=seg.lifecycle.astype(str),
+        volume=seg.volume,
+        value=seg.value,
+        cv=seg.cv,
+        adi=seg.adi,
+        cv2=seg.cv2,
+        trend_ratio=seg.trend_ratio,
+        age_weeks=seg.age,
+    )
+
+
+def backtest_frame(keys: pd.DataFrame, plan: DemandPlan) -> pd.DataFrame:
+    """Rows of ``forecast_backtests``: one per series and candidate method with a score."""
+    result = plan.backtest
+    pinball = [name for name in result.scores if name.startswith("pinball_")]
+    parts = []
+    for row, method in enumerate(result.methods):
+        scores = {
+            name: result.scores[name][row] for name in ("mae", "bias", "mase", "rmsse", "spis")
+        }
+        mean_pinball = (
+            np.mean([result.scores[n][row] for n in pinball], axis=0) if pinball else np.nan
+        )
+        part = keys.assign(
+            method=method.value,
+            **scores,
+            pinball=mean_pinball,
+            n_points=result.n_points.astype(np.int32),
+            chosen=plan.method == method.value,
+        )
+        parts.append(part[result.n_points > 0])
+    columns = [
+        *keys.columns,
+        "method",
+        "mae",
+        "bias",
+        "mase",
+        "rmsse",
+        "spis",
+        "pinball",
+        "n_points",
+        "chosen",
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def forecast_value_frame(
+    keys: pd.DataFrame, plan: DemandPlan, as_of: date, weeks: int
+) -> pd.DataFrame:
+    """Rows of ``forecast_values``: weekly mean and 80 % / 95 % intervals."""
+    horizon = min(weeks, plan.forecast.shape[1])
+    intervals = plan.interval_forecast((0.8, 0.95))
+    n = len(keys)
+    h = np.arange(1, horizon + 1)
+    start = np.datetime64(as_of + timedelta(days=1), "D") + 7 * (h - 1)
+    return pd.DataFrame(
+        {
+            "item_id": np.repeat(keys["item_id"].to_numpy(), horizon),
+            "location_id": np.repeat(keys["location_id"].to_numpy(), horizon),
+            "horizon": np.tile(h, n).astype(np.int32),
+            "period_start": pd.to_datetime(np.tile(start, n)),
+            "period_end": pd.to_datetime(np.tile(start + 6, n)),
+            "mean": plan.forecast[:, :horizon].ravel(),
+            "lower_80": intervals.lower[0][:, :horizon].ravel(),
+            "upper_80": intervals.upper[0][:, :horizon].ravel(),
+            "lower_95": intervals.lower[1][:, :horizon].ravel(),
+            "upper_95": intervals.upper[1][:, :horizon].ravel(),
+        }
+    )
+
+
+def lead_time_demand_frame(
+    keys: pd.DataFrame, distribution: DemandDistribution, protection_days: ArrayLike
+) -> pd.DataFrame:
+    """Rows of ``lead_time_demand``: family, moments and quantiles per series."""
+    quantiles = {f"q{round(100 * q)}": distribution.quantile(q) for q in LEAD_TIME_QUANTILES}
+    return keys.assign(
+        family=distribution.family.astype(str),
+        protection_days=np.broadcast_to(
+            np.asarray(protection_days, dtype=np.float64), (len(keys),)
+        ),
+        mean=distribution.mean,
+        std=distribution.std,
+        **quantiles,
+    )
