@@ -141,7 +141,7 @@ def _quantile_forecast(
     family: ArrayLike | None,
 ) -> FloatArray:
     """q-quantiles of the per-period predictive distributions, shape of ``mean``."""
-    n_series, n_origins, horizon = mean.shape
+    n_series, n_origins, _ = mean.shape
     sigma = np.nan_to_num(fitted.sigma, nan=0.0)
     variance = (sigma[:, None] ** 2 * factor)[:, None, :] * np.ones((1, n_origins, 1))
     fam = (
@@ -149,12 +149,17 @@ def _quantile_forecast(
         if family is None
         else np.asarray(family, dtype=object)
     )
+    level = np.nan_to_num(mean, nan=0.0)
+    # flat methods repeat one (mean, variance) over the horizon: one quantile per origin
+    flat = bool(np.all(level == level[..., :1]) and np.all(variance == variance[..., :1]))
+    if flat:
+        level, variance = level[..., :1], variance[..., :1]
+    steps = level.shape[2]
     dist = DemandDistribution(
-        family=np.repeat(fam, n_origins * horizon),
-        mean=np.nan_to_num(mean, nan=0.0).ravel(),
-        variance=variance.ravel(),
+        family=np.repeat(fam, n_origins * steps), mean=level.ravel(), variance=variance.ravel()
     )
-    return np.maximum(dist.quantile(q), 0.0).reshape(mean.shape)
+    quantile = np.maximum(dist.quantile(q), 0.0).reshape(level.shape)
+    return np.broadcast_to(quantile, mean.shape).copy()
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,7 @@ DEFAULT_BY_CLASS: Mapping[DemandClass, Method] = {
 
 def criterion_scores(result: BacktestResult, criterion: Criterion) -> FloatArray:
     """(methods, series) scores of the criterion."""
+    criterion = Criterion(criterion)
     if criterion is Criterion.PINBALL:
         names = [k for k in result.scores if k.startswith("pinball_")]
         return np.asarray(np.mean([result.scores[k] for k in names], axis=0), dtype=np.float64)
@@ -198,24 +204,41 @@ def choose_methods(
     result: BacktestResult,
     demand_class: ArrayLike,
     *,
+    lifecycle: ArrayLike | None = None,
     criterion: Criterion = Criterion.RMSSE,
     min_gain: float = 0.05,
+    min_group: int = 20,
 ) -> MethodChoice:
-    """Method per series by evidence, shrunk to the class winner (module docstring)."""
+    """Method per series by evidence, shrunk to its group's winner (module docstring).
+
+    Groups are demand classes; with ``lifecycle``, series that are new, growing or declining
+    form their own group within their class (``smooth/growth``) when it has at least
+    ``min_group`` series with evidence — a ramping item is not shrunk to the long-memory
+    method that suits its mature peers.
+    """
     classes = np.asarray(demand_class, dtype=object)
+    criterion = Criterion(criterion)
     table = criterion_scores(result, criterion)
+    evidence = np.isfinite(table).any(axis=0)
     method = np.empty(len(classes), dtype=object)
     chosen = np.full(len(classes), np.nan)
     winners: dict[str, Method] = {}
-    for klass in DemandClass:  # a loop over six classes, each step vectorised
+    stages = None if lifecycle is None else np.asarray(lifecycle, dtype=object).astype(str)
+    for klass in DemandClass:  # a loop over six classes (and their stages), each vectorised
         members = classes == klass
         if not members.any():
             continue
         winner = _class_winner(table[:, members], result.methods, DEFAULT_BY_CLASS[klass], klass)
         winners[klass.value] = winner
-        method[members], chosen[members] = _per_series(
-            table[:, members], result.methods, winner, min_gain
-        )
+        groups = [(members, winner)]
+        for stage in ("new", "growth", "decline") if stages is not None else ():
+            sub = members & (stages == stage)
+            if (sub & evidence).sum() >= min_group:
+                sub_winner = _class_winner(table[:, sub], result.methods, winner, klass)
+                winners[f"{klass.value}/{stage}"] = sub_winner
+                groups.append((sub, sub_winner))
+        for rows, best in groups:  # later (finer) groups overwrite their members
+            method[rows], chosen[rows] = _per_series(table[:, rows], result.methods, best, min_gain)
     names = np.asarray([Method(m).value for m in method], dtype=object)
     return MethodChoice(
         method=names, class_winner=winners, criterion=criterion, chosen_score=chosen

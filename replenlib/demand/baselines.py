@@ -3,8 +3,13 @@ r"""Benchmark forecasts every method has to beat: naive and seasonal naive.
 * **Naive**: :math:`\hat y_{T+h} = y_T`, the last observation (a random walk; Hyndman &
   Athanasopoulos 2021, section 5.2). As an exponential smoothing it is SES with
   :math:`\alpha = 1`, so its *h*-step error variance grows as :math:`h\sigma^2`.
+* **Historic average**: :math:`\hat y_{T+h} = \frac{1}{n}\sum_t y_t`, the mean of every
+  observation since the series start — the minimum-variance estimate when demand is
+  stationary (statsforecast's ``HistoricAverage``), and the benchmark a smoothing method
+  must beat to justify its shorter memory.
 * **Seasonal naive**: :math:`\hat y_{T+h} = y_{T+h-m\lceil h/m\rceil}`, the value one season
-  earlier; before a full season has been observed the naive forecast stands in.
+  earlier; for a season phase not observed yet (a series younger than a season) the naive
+  forecast stands in.
 
 NaN periods follow the package rule (:mod:`.smoothing`): a missing value does not replace the
 last observation (naive) or the last value of its season (seasonal naive).
@@ -28,6 +33,18 @@ def naive(y: ArrayLike) -> PanelPath:
     """Naive path: the level at origin ``t`` is the last observation before ``t``."""
     values = as_panel(y)
     return PanelPath("naive", _last_observation(values), **parameters(len(values), alpha=1.0))
+
+
+def historic_average(y: ArrayLike) -> PanelPath:
+    """Historic-average path: the level at origin ``t`` is the mean of the observations before ``t``."""
+    values = as_panel(y)
+    observed = ~np.isnan(values)
+    total = np.cumsum(np.where(observed, values, 0.0), axis=1)
+    count = np.cumsum(observed, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(count > 0, total / count, np.nan)
+    level = np.concatenate([np.full((len(values), 1), np.nan), mean], axis=1)
+    return PanelPath("historic_average", level, **parameters(len(values)))
 
 
 def seasonal_naive(y: ArrayLike, period: int = 52) -> PanelPath:

@@ -11,6 +11,7 @@ method                  model                                                   
 ======================  =====================================================  ================
 ``naive``               last observation                                        :mod:`.baselines`
 ``seasonal_naive``      value one season ago                                    :mod:`.baselines`
+``historic_average``    mean of the whole history                               :mod:`.baselines`
 ``ses``                 simple exponential smoothing, α fixed or fitted         :mod:`.smoothing`
 ``holt``                Holt's linear trend (damped: ``holt_damped``), fitted   :mod:`.ets_fit`
 ``holt_winters``        additive Holt–Winters, period m, optionally damped      :mod:`.ets_fit`
@@ -46,6 +47,7 @@ class Method(StrEnum):
 
     ZERO = "zero"
     NAIVE = "naive"
+    HISTORIC_AVERAGE = "historic_average"
     SEASONAL_NAIVE = "seasonal_naive"
     SES = "ses"
     HOLT = "holt"
@@ -171,6 +173,20 @@ class Naive(_Base):
         return fitted_panel(
             self.method, baselines.naive(values), values, replay_with=baselines.naive
         )
+
+
+@dataclass(frozen=True)
+class HistoricAverage(_Base):
+    """Mean of every observation since the series start."""
+
+    @property
+    def method(self) -> Method:
+        return Method.HISTORIC_AVERAGE
+
+    def fit(self, y: ArrayLike) -> FittedPanel:
+        values = smoothing.as_panel(y)
+        path = baselines.historic_average(values)
+        return fitted_panel(self.method, path, values, replay_with=baselines.historic_average)
 
 
 @dataclass(frozen=True)
@@ -385,6 +401,7 @@ class NewItem(_Base):
 
     category: np.ndarray | None = field(default=None, compare=False)
     analogue: np.ndarray | None = field(default=None, compare=False)
+    launch: np.ndarray | None = field(default=None, compare=False)  #: launch period per series
     length: int = 26
     alpha: float = 0.2
     max_horizon: int = 104
@@ -400,6 +417,7 @@ class NewItem(_Base):
             self.max_horizon,
             category=self.category,
             analogue=self.analogue,
+            launch=self.launch,
             length=self.length,
         )
 
@@ -413,6 +431,7 @@ def registry(period: int = 52) -> dict[Method, Forecaster]:
     """One default-parameter forecaster per method (the backtest's candidate set)."""
     return {
         Method.NAIVE: Naive(),
+        Method.HISTORIC_AVERAGE: HistoricAverage(),
         Method.SEASONAL_NAIVE: SeasonalNaive(period),
         Method.SES: SES(alpha=None),
         Method.HOLT_DAMPED: Holt(damped=True),

@@ -45,6 +45,7 @@ intermittent demand for service parts inventories. *International Journal of For
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
@@ -62,36 +63,66 @@ _CHUNK = 2000
 class LeadTimeModel(StrEnum):
     """How the lead-time demand distribution is built."""
 
-    PARAMETRIC = "parametric"
-    BOOTSTRAP = "bootstrap"
+    PARAMETRIC = "parametric"  #: moment-matched family per series
+    BOOTSTRAP = "bootstrap"  #: resampled sizes and intervals for every series
+    AUTO = "auto"  #: parametric, bootstrap for sparse series with few demands
 
 
-def cumulative_error_variance(
+@dataclass(frozen=True)
+class CumulativeErrors:
+    """Errors of a method's cumulative forecasts over the protection interval, per series.
+
+    Attributes
+    ----------
+    mse : mean squared error [units²] (NaN with fewer than ``min_windows`` windows)
+    error_sum : sum over windows of actual − forecast [units]
+    forecast_sum : sum over windows of the cumulative forecast [units]
+    windows : number of windows
+    """
+
+    mse: FloatArray
+    error_sum: FloatArray
+    forecast_sum: FloatArray
+    windows: NDArray[np.int64]
+
+
+def cumulative_errors(
     path: PanelPath, y: ArrayLike, periods: ArrayLike, *, n_origins: int = 52, min_windows: int = 8
-) -> FloatArray:
-    r"""Mean squared error of cumulative forecasts over ``periods`` per series [units²].
+) -> CumulativeErrors:
+    r"""Errors of cumulative forecasts over ``periods`` per series, measured on the history.
 
     For the last ``n_origins`` origins :math:`o` with a complete window, the error is
     :math:`\sum_{h \le P} (y_{o+h-1} - \hat y_{o+h-1 \mid o})`; a fractional :math:`P`
     interpolates linearly between the neighbouring whole windows (and :math:`P < 1` scales the
-    one-period MSE by :math:`P`). NaN where fewer than ``min_windows`` windows exist.
+    one-period statistics by :math:`P`).
     """
     values = np.asarray(y, dtype=np.float64)
     length = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(values),))
     n_periods = values.shape[1]
     longest = max(1, int(np.ceil(length.max(initial=1.0))))
     last = n_periods - longest
+    n = len(values)
+    out = CumulativeErrors(np.full(n, np.nan), np.zeros(n), np.zeros(n), np.zeros(n, np.int64))
     if last < 1:
-        return np.full(len(values), np.nan)
+        return out
     origins = np.arange(max(1, last - n_origins + 1), last + 1)
-    out = np.empty(len(values))
-    for lo in range(0, len(values), _CHUNK):
-        rows = slice(lo, min(lo + _CHUNK, len(values)))
-        out[rows] = _chunk_mse(path, values, rows, origins, longest, length[rows], min_windows)
+    for lo in range(0, n, _CHUNK):
+        rows = slice(lo, min(lo + _CHUNK, n))
+        part = _chunk_errors(path, values, rows, origins, longest, length[rows], min_windows)
+        out.mse[rows], out.error_sum[rows] = part.mse, part.error_sum
+        out.forecast_sum[rows], out.windows[rows] = part.forecast_sum, part.windows
     return out
 
 
-def _chunk_mse(
+def cumulative_error_variance(
+    path: PanelPath, y: ArrayLike, periods: ArrayLike, *, n_origins: int = 52, min_windows: int = 8
+) -> FloatArray:
+    """MSE of cumulative forecasts over ``periods`` per series [units²] (see
+    :func:`cumulative_errors`); NaN where fewer than ``min_windows`` windows exist."""
+    return cumulative_errors(path, y, periods, n_origins=n_origins, min_windows=min_windows).mse
+
+
+def _chunk_errors(
     path: PanelPath,
     values: FloatArray,
     rows: slice,
@@ -99,23 +130,33 @@ def _chunk_mse(
     longest: int,
     length: FloatArray,
     min_windows: int,
-) -> FloatArray:
-    sub = path.take(rows)
-    forecast = np.cumsum(sub.forecast_at(origins, longest), axis=2)
+) -> CumulativeErrors:
+    forecast = np.cumsum(path.take(rows).forecast_at(origins, longest), axis=2)
     index = origins[:, None] + np.arange(longest)[None, :]
-    actual = np.cumsum(values[rows][:, index], axis=2)
-    squared = (actual - forecast) ** 2  # NaN where a window holds a missing value or no start
-    count = np.sum(~np.isnan(squared), axis=1)
-    mse = np.nansum(squared, axis=1) / np.maximum(count, 1)  # (series, longest)
-    mse = np.concatenate([np.zeros((len(mse), 1)), mse], axis=1)  # MSE over 0 periods = 0
-    low = np.clip(np.floor(length).astype(np.int64), 0, longest)
-    high = np.clip(low + 1, 0, longest)
-    frac = length - low
-    r = np.arange(len(mse))
-    value = (1 - frac) * mse[r, low] + frac * mse[r, high]
-    value = np.where(length < 1, length * mse[:, 1], value)
-    windows = count[r, np.clip(high - 1, 0, longest - 1)]
-    return np.where(windows >= min_windows, value, np.nan)
+    error = np.cumsum(values[rows][:, index], axis=2) - forecast  # NaN: missing value or no start
+    valid = ~np.isnan(error)
+    count = valid.sum(axis=1)  # (series, longest)
+
+    def at_length(table: FloatArray) -> FloatArray:
+        """Statistic by window length 1..longest, interpolated at each series' length."""
+        padded = np.concatenate([np.zeros((len(table), 1)), table], axis=1)  # 0 periods: 0
+        low = np.clip(np.floor(length).astype(np.int64), 0, longest)
+        high = np.clip(low + 1, 0, longest)
+        frac = length - low
+        r = np.arange(len(table))
+        value = (1 - frac) * padded[r, low] + frac * padded[r, high]
+        return np.asarray(np.where(length < 1, length * padded[:, 1], value), dtype=np.float64)
+
+    mse = at_length(np.nansum(error**2, axis=1) / np.maximum(count, 1))
+    windows = count[
+        np.arange(len(count)), np.clip(np.ceil(length).astype(np.int64) - 1, 0, longest - 1)
+    ]
+    return CumulativeErrors(
+        mse=np.where(windows >= min_windows, mse, np.nan),
+        error_sum=at_length(np.nansum(error, axis=1)),
+        forecast_sum=at_length(np.nansum(np.where(valid, forecast, 0.0), axis=1)),
+        windows=windows.astype(np.int64),
+    )
 
 
 def interval_mean(forecast: ArrayLike, periods: ArrayLike) -> FloatArray:
@@ -156,7 +197,7 @@ def choose_family(
 
 def parametric_lead_time_demand(
     forecast: ArrayLike,
-    error_mse: ArrayLike,
+    error_variance: ArrayLike,
     lead_time_mean: ArrayLike,
     lead_time_std: ArrayLike,
     review_period: ArrayLike,
@@ -167,7 +208,8 @@ def parametric_lead_time_demand(
     Parameters
     ----------
     forecast : (series, H) per-period forecasts from the end of the history [units/period]
-    error_mse : (series,) MSE of cumulative forecasts over the protection interval [units²]
+    error_variance : (series,) variance of the forecast error over the protection interval
+        [units²], e.g. the MSE of cumulative forecasts
     lead_time_mean, lead_time_std, review_period : (series,) [periods]
     family : (series,) :class:`~replenlib.demand.distributions.Family` values
     """
@@ -180,7 +222,7 @@ def parametric_lead_time_demand(
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(protection > 0, mean / protection, 0.0)
     variance = (
-        np.asarray(error_mse, dtype=np.float64)
+        np.asarray(error_variance, dtype=np.float64)
         + rate**2 * np.asarray(lead_time_std, dtype=np.float64) ** 2
     )
     variance = np.where(mean > 0, np.maximum(np.nan_to_num(variance, nan=0.0), 0.0), 0.0)

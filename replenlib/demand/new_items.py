@@ -46,30 +46,56 @@ class LaunchProfiles:
     n_reference: NDArray[np.int64]  #: (n_categories + 1,) reference series behind each row
 
 
-def launch_curves(y: FloatArray, length: int = 26, min_lead_in: int = 4) -> FloatArray:
+def launch_index(y: FloatArray, launch: ArrayLike | None = None) -> NDArray[np.int64]:
+    """Launch period per row: the item master's where known (``launch`` ≥ 0), else the first
+    demand (``n_periods`` for rows without demand)."""
+    first = first_demand_index(np.nan_to_num(y, nan=0.0))
+    if launch is None:
+        return first
+    known = np.asarray(launch, dtype=np.float64)
+    usable = np.isfinite(known) & (known >= 0)
+    return np.where(usable, np.floor(np.where(usable, known, 0)), first).astype(np.int64)
+
+
+def launch_curves(
+    y: FloatArray,
+    length: int = 26,
+    min_lead_in: int = 4,
+    *,
+    launch: ArrayLike | None = None,
+    min_selling_share: float = 0.5,
+) -> FloatArray:
     """Normalised launch curve per series, NaN rows for series that are not references.
 
-    A reference series first sold at least ``min_lead_in`` periods into the history (so its
-    launch is observed) and has ``length`` periods since.
+    A reference series was launched at least ``min_lead_in`` periods into the history (so the
+    launch is observed), has ``length`` periods since, and sold in at least
+    ``min_selling_share`` of them — an intermittent item's first sporadic demand is not a
+    launch, and its "curve" would be noise.
     """
     values = np.nan_to_num(y, nan=0.0)
-    first = first_demand_index(values)
+    start = launch_index(values, launch)
     n_periods = values.shape[1]
-    reference = (first >= min_lead_in) & (first + length <= n_periods)
-    index = np.clip(first[:, None] + np.arange(length)[None, :], 0, n_periods - 1)
+    reference = (start >= min_lead_in) & (start + length <= n_periods)
+    index = np.clip(start[:, None] + np.arange(length)[None, :], 0, n_periods - 1)
     window = values[np.arange(len(values))[:, None], index]
     scale = window.mean(axis=1)
+    selling = np.mean(window > 0, axis=1) >= min_selling_share
     with np.errstate(invalid="ignore", divide="ignore"):
         curves = window / scale[:, None]
-    return np.where((reference & (scale > 0))[:, None], curves, np.nan)
+    return np.where((reference & selling & (scale > 0))[:, None], curves, np.nan)
 
 
 def launch_profiles(
-    y: FloatArray, category: ArrayLike, *, length: int = 26, min_lead_in: int = 4
+    y: FloatArray,
+    category: ArrayLike,
+    *,
+    length: int = 26,
+    min_lead_in: int = 4,
+    launch: ArrayLike | None = None,
 ) -> LaunchProfiles:
     """Mean launch curve per category code ``0..C-1`` (``category`` < 0 = none), plus overall."""
     codes = np.asarray(category, dtype=np.int64)
-    curves = launch_curves(y, length, min_lead_in)
+    curves = launch_curves(y, length, min_lead_in, launch=launch)
     n_categories = int(codes.max(initial=-1)) + 1
     is_reference = ~np.isnan(curves[:, 0])
     overall = np.nanmean(curves, axis=0) if is_reference.any() else np.ones(length)
@@ -89,6 +115,7 @@ def new_item_forecast(
     *,
     category: ArrayLike | None = None,
     analogue: ArrayLike | None = None,
+    launch: ArrayLike | None = None,
     length: int = 26,
     min_lead_in: int = 4,
 ) -> FloatArray:
@@ -101,21 +128,24 @@ def new_item_forecast(
     category : (series,) integer category codes (< 0 = unknown); None = one category
     analogue : (series,) row index of an analogue series whose own launch curve to use
         (< 0 or not a reference series = use the category profile); None = no analogues
+    launch : (series,) launch period index from the item master (NaN or < 0 = unknown: the
+        first demand stands in)
     """
     values = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
     n_series, n_periods = values.shape
     codes = np.zeros(n_series, np.int64) if category is None else np.asarray(category, np.int64)
-    profiles = launch_profiles(values, codes, length=length, min_lead_in=min_lead_in)
+    profiles = launch_profiles(values, codes, length=length, min_lead_in=min_lead_in, launch=launch)
     profile = profiles.profile[np.where(codes >= 0, codes, len(profiles.profile) - 1)]
     if analogue is not None:
         profile = _with_analogues(
-            values, profile, np.asarray(analogue, np.int64), length, min_lead_in
+            values, profile, np.asarray(analogue, np.int64), length, min_lead_in, launch
         )
-    first = first_demand_index(values)
+    first = np.minimum(launch_index(values, launch), n_periods)
     age = np.clip(n_periods - first, 0, None)
     seen = np.arange(length)[None, :] < np.minimum(age, length)[:, None]
     history = values[
-        np.arange(n_series)[:, None], np.clip(first[:, None] + np.arange(length), 0, n_periods - 1)
+        np.arange(n_series)[:, None],
+        np.clip(first[:, None] + np.arange(length), 0, n_periods - 1),
     ]
     sold = np.where(seen, history, 0.0).sum(axis=1) + _beyond_profile(values, first, length)
     expected = (
@@ -142,8 +172,9 @@ def _with_analogues(
     analogue: NDArray[np.int64],
     length: int,
     min_lead_in: int,
+    launch: ArrayLike | None,
 ) -> FloatArray:
-    curves = launch_curves(values, length, min_lead_in)
+    curves = launch_curves(values, length, min_lead_in, launch=launch)
     valid = (analogue >= 0) & (analogue < len(values))
     own = curves[np.where(valid, analogue, 0)]
     use = valid & ~np.isnan(own[:, 0])

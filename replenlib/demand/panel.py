@@ -49,7 +49,7 @@ from replenlib.demand.lead_time import (
     LeadTimeModel,
     bootstrap_lead_time_demand,
     choose_family,
-    cumulative_error_variance,
+    cumulative_errors,
     interval_mean,
     parametric_lead_time_demand,
 )
@@ -158,6 +158,11 @@ class DemandConfig:
     normal_min_mean: float = 20.0  #: below this interval mean, discrete/gamma families [units]
     interval_levels: tuple[float, ...] = (0.8, 0.95)  #: central prediction-interval coverages
     new_item_length: int = 26  #: launch-profile length [periods]
+    min_parametric_demands: int = 30  #: fewer demands: AUTO lead-time model bootstraps [-]
+    #: zeros before a series' first demand are "not started yet" (NaN), as in the
+    #: Syntetos–Boylan statistics: a product launched mid-history is not averaged with the
+    #: months it was not sold
+    start_at_first_demand: bool = True
 
 
 @dataclass(frozen=True)
@@ -176,6 +181,89 @@ class IntervalForecast:
     levels: tuple[float, ...]
     lower: FloatArray  #: (levels, series, horizon) [units/period]
     upper: FloatArray  #: (levels, series, horizon) [units/period]
+
+
+@dataclass(frozen=True)
+class ProtectionErrors:
+    r"""The error model of demand over the protection interval :math:`P`, per series.
+
+    * ``mse``: mean squared error of the method's cumulative forecasts over :math:`P` on the
+      history (:func:`~replenlib.demand.lead_time.cumulative_errors`), else :math:`P\sigma_1^2`.
+    * ``variance`` :math:`= \kappa_g\, P \sigma_1^2\, \nu/(\nu - 2)`: the one-step MSE
+      :math:`\sigma_1^2` (every period of the history, so far less noisy than one series'
+      few windows) scaled by :math:`\kappa_g = \sum \mathrm{MSE}/\sum P\sigma_1^2`, pooled
+      over the series sharing a method and demand class — how much cumulative errors outgrow
+      :math:`P` one-step errors (autocorrelation, the forecast's own estimation error) — and
+      by the variance of a Student *t* with :math:`\nu = n_\text{demands} - 1` degrees of
+      freedom, for a scale estimated from few demands.
+    * ``mean_factor`` :math:`= 1 + \sum e / \sum \hat F`: signed errors over forecasts of the
+      cumulative windows, pooled likewise — a method that under-forecasts a class by 5 % on
+      the history (SBA's deflation on frequent demand, say) gets its lead-time demand raised
+      by 5 %.
+
+    Pooled quantities are clipped (κ to [0.5, 4], the factor to [0.5, 2]).
+    """
+
+    mse: FloatArray  #: [units²]
+    variance: FloatArray  #: [units²]
+    mean_factor: FloatArray  #: [-]
+
+
+def pooled_ratio(
+    numerator: FloatArray,
+    denominator: FloatArray,
+    groups: NDArray[np.str_],
+    *,
+    default: float = 1.0,
+) -> FloatArray:
+    r"""Per series, :math:`\sum num / \sum den` over its group (``default`` where the sum is 0)."""
+    codes, index = np.unique(groups, return_inverse=True)
+    num = np.bincount(index, weights=numerator, minlength=len(codes))
+    den = np.bincount(index, weights=denominator, minlength=len(codes))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(den > 0, num / den, default)
+    return np.asarray(ratio[index], dtype=np.float64)
+
+
+def small_sample_inflation(n_demands: NDArray[np.int64]) -> FloatArray:
+    r"""Variance of a Student *t* with :math:`\nu = n - 1` degrees of freedom, :math:`\nu/(\nu-2)`
+    (ν floored at 3, so at most 3)."""
+    nu = np.maximum(np.asarray(n_demands, dtype=np.float64) - 1.0, 3.0)
+    return np.asarray(nu / (nu - 2.0), dtype=np.float64)
+
+
+def _replace_rows(
+    base: DemandDistribution,
+    rows: NDArray[np.bool_],
+    history: FloatArray,
+    lead_time_mean: ArrayLike,
+    lead_time_std: ArrayLike,
+    review_period: ArrayLike,
+    rng: np.random.Generator,
+    n_draws: int,
+) -> DemandDistribution:
+    """``base`` with the bootstrap distribution in ``rows``."""
+    if not rows.any():
+        return base
+    n = len(rows)
+
+    def pick(value: ArrayLike) -> FloatArray:
+        return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))[rows]
+
+    boot = bootstrap_lead_time_demand(
+        history[rows],
+        pick(lead_time_mean),
+        pick(lead_time_std),
+        pick(review_period),
+        rng,
+        n_draws=n_draws,
+    )
+    samples = np.zeros((n, n_draws))
+    assert boot.samples is not None
+    samples[rows] = boot.samples
+    family, mean, variance = base.family.copy(), base.mean.copy(), base.variance.copy()
+    family[rows], mean[rows], variance[rows] = boot.family, boot.mean, boot.variance
+    return DemandDistribution(family=family, mean=mean, variance=variance, samples=samples)
 
 
 @dataclass(frozen=True)
@@ -221,19 +309,41 @@ class DemandPlan:
             segmentation=self.segmentation,
         )
 
+    @property
+    def n_demands(self) -> NDArray[np.int64]:
+        """(series,) periods with demand in the history."""
+        return np.asarray(np.sum(np.nan_to_num(self.history) > 0, axis=1), dtype=np.int64)
+
     def error_mse(self, periods: ArrayLike) -> FloatArray:
         """MSE of cumulative forecasts over ``periods`` per series [units²] (fall-back:
         ``periods`` × σ², or × the rate for series without an error estimate)."""
+        return self.protection_errors(periods).mse
+
+    def protection_errors(self, periods: ArrayLike) -> ProtectionErrors:
+        """The error model of demand over ``periods`` (see :class:`ProtectionErrors`)."""
         p = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(self.sigma),))
-        mse = np.full(len(p), np.nan)
+        n = len(p)
+        mse, error, total = np.full(n, np.nan), np.zeros(n), np.zeros(n)
         for group in self.groups:
             if group.fit is not None and len(group.rows):
-                mse[group.rows] = cumulative_error_variance(
-                    group.fit.path, self.history[group.rows], p[group.rows]
-                )
+                stats = cumulative_errors(group.fit.path, self.history[group.rows], p[group.rows])
+                mse[group.rows] = stats.mse
+                error[group.rows] = np.where(np.isnan(stats.mse), 0.0, stats.error_sum)
+                total[group.rows] = np.where(np.isnan(stats.mse), 0.0, stats.forecast_sum)
         rate = self.forecast[:, : self.config.rate_horizon].mean(axis=1)
-        fallback = p * np.where(np.isnan(self.sigma), rate, self.sigma**2)
-        return np.where(np.isnan(mse), fallback, mse)
+        one_step = np.where(np.isnan(self.sigma), rate, self.sigma**2)  # Poisson-like fall-back
+        keys = np.char.add(self.method.astype(str), "|" + self.segments.demand_class.astype(str))
+        known = ~np.isnan(mse)
+        factor = 1.0 + pooled_ratio(error, np.where(known, total, 0.0), keys, default=0.0)
+        kappa = pooled_ratio(np.where(known, mse, 0.0), np.where(known, p * one_step, 0.0), keys)
+        return ProtectionErrors(
+            mse=np.where(known, mse, p * one_step),
+            variance=np.clip(kappa, 0.5, 4.0)
+            * p
+            * one_step
+            * small_sample_inflation(self.n_demands),
+            mean_factor=np.clip(factor, 0.5, 2.0),
+        )
 
     def lead_time_demand(
         self,
@@ -249,38 +359,70 @@ class DemandPlan:
     ) -> DemandDistribution:
         """Demand over lead time + review period per series; all times in periods.
 
-        ``model`` BOOTSTRAP resamples the history (needs ``rng``). ``known`` (series,
-        horizon) known future demand [units/period] is overlaid on the forecast
-        (:mod:`.overlay`, with ``baseline_share``); its certain part adds no variance.
+        ``model``: PARAMETRIC (moment-matched family per series), BOOTSTRAP (resampled
+        history) or AUTO (parametric, but the bootstrap for intermittent, lumpy and new
+        series with fewer than ``config.min_parametric_demands`` demands, whose moments are
+        too uncertain for a moment-matched family). BOOTSTRAP and AUTO need ``rng``.
+        ``known`` (series, horizon) known future demand [units/period] is overlaid on the
+        forecast (:mod:`.overlay`, with ``baseline_share``); its certain part adds no variance.
         """
-        protection = np.asarray(lead_time_mean, dtype=np.float64) + np.asarray(
-            review_period, dtype=np.float64
-        )
-        if LeadTimeModel(model) is LeadTimeModel.BOOTSTRAP:
-            if rng is None:
-                raise ValueError("the bootstrap model needs rng=numpy.random.Generator")
+        chosen = LeadTimeModel(model)
+        if chosen is not LeadTimeModel.PARAMETRIC and rng is None:
+            raise ValueError(f"the {chosen.value} model needs rng=numpy.random.Generator")
+        if chosen is LeadTimeModel.BOOTSTRAP:
+            assert rng is not None
             return bootstrap_lead_time_demand(
                 self.history, lead_time_mean, lead_time_std, review_period, rng, n_draws=n_draws
             )
-        forecast, mse = self.forecast, self.error_mse(protection)
+        parametric = self._parametric(
+            lead_time_mean, lead_time_std, review_period, known, baseline_share
+        )
+        if chosen is LeadTimeModel.PARAMETRIC:
+            return parametric
+        assert rng is not None
+        sparse = np.isin(
+            self.segments.demand_class,
+            [DemandClass.INTERMITTENT, DemandClass.LUMPY, DemandClass.NEW],
+        ) & (self.n_demands < self.config.min_parametric_demands)
+        return _replace_rows(
+            parametric,
+            sparse,
+            self.history,
+            lead_time_mean,
+            lead_time_std,
+            review_period,
+            rng,
+            n_draws,
+        )
+
+    def _parametric(
+        self,
+        lead_time_mean: ArrayLike,
+        lead_time_std: ArrayLike,
+        review_period: ArrayLike,
+        known: ArrayLike | None,
+        baseline_share: ArrayLike,
+    ) -> DemandDistribution:
+        protection = np.asarray(lead_time_mean, dtype=np.float64) + np.asarray(
+            review_period, dtype=np.float64
+        )
+        errors = self.protection_errors(protection)
+        forecast, variance = self.forecast * errors.mean_factor[:, None], errors.variance
         if known is not None:
             overlaid = overlay_known_demand(forecast, 0.0, known, baseline_share)
-            base, rest = (
-                interval_mean(forecast, protection),
-                interval_mean(overlaid.remainder, protection),
-            )
+            base = interval_mean(forecast, protection)
+            rest = interval_mean(overlaid.remainder, protection)
             with np.errstate(invalid="ignore", divide="ignore"):
-                mse = mse * np.where(base > 0, (rest / base) ** 2, 1.0)
+                variance = variance * np.where(base > 0, (rest / base) ** 2, 1.0)
             forecast = overlaid.mean
-        mean = interval_mean(forecast, protection)
         family = choose_family(
             self.segments.demand_class,
-            mean,
+            interval_mean(forecast, protection),
             self.integer_valued,
             normal_min_mean=self.config.normal_min_mean,
         )
         return parametric_lead_time_demand(
-            forecast, mse, lead_time_mean, lead_time_std, review_period, family
+            forecast, variance, lead_time_mean, lead_time_std, review_period, family
         )
 
     def interval_forecast(self, levels: tuple[float, ...] | None = None) -> IntervalForecast:
@@ -339,6 +481,8 @@ def plan_demand(
     """
     cfg = config or DemandConfig()
     values = np.asarray(y, dtype=np.float64)
+    if cfg.start_at_first_demand:
+        values = mask_before_first_demand(values)
     n_series = len(values)
     segments = segment(
         values,
@@ -352,9 +496,9 @@ def plan_demand(
     )
     classes = segments.demand_class
     forecasters = candidates or registry(cfg.period)
-    family = choose_family(
-        classes, np.nanmean(values, axis=1) * cfg.backtest.horizon, _integer_valued(values)
-    )
+    observed = np.maximum(np.sum(~np.isnan(values), axis=1), 1)
+    level = np.nansum(values, axis=1) / observed  # mean per observed period (0 if none)
+    family = choose_family(classes, level * cfg.backtest.horizon, _integer_valued(values))
     evaluable = np.flatnonzero(~np.isin(classes, [DemandClass.NEW, DemandClass.NO_DEMAND]))
     result = _expand(
         rolling_origin(
@@ -363,8 +507,19 @@ def plan_demand(
         evaluable,
         n_series,
     )
-    choice = choose_methods(result, classes, criterion=cfg.criterion, min_gain=cfg.min_gain)
-    groups = _fit_groups(values, choice.method, forecasters, category, cfg)
+    choice = choose_methods(
+        result,
+        classes,
+        lifecycle=segments.lifecycle,
+        criterion=cfg.criterion,
+        min_gain=cfg.min_gain,
+    )
+    launch = (
+        None
+        if periods_since_launch is None
+        else values.shape[1] - np.asarray(periods_since_launch, dtype=np.float64)
+    )
+    groups = _fit_groups(values, choice.method, forecasters, category, launch, cfg)
     forecast, sigma = _assemble(groups, n_series, cfg.horizon)
     return DemandPlan(
         segments=segments,
@@ -383,6 +538,13 @@ def plan_demand(
         history=values,
         config=cfg,
     )
+
+
+def mask_before_first_demand(y: FloatArray) -> FloatArray:
+    """``y`` with the periods before each row's first demand set to NaN (not started)."""
+    start = first_demand_index(np.nan_to_num(y, nan=0.0))
+    before = np.arange(y.shape[1])[None, :] < start[:, None]
+    return np.where(before, np.nan, y)
 
 
 def _integer_valued(values: FloatArray) -> NDArray[np.bool_]:
@@ -406,6 +568,7 @@ def _fit_groups(
     method: NDArray[np.object_],
     forecasters: dict[Method, Forecaster],
     category: ArrayLike | None,
+    launch: FloatArray | None,
     cfg: DemandConfig,
 ) -> tuple[MethodGroup, ...]:
     groups = []
@@ -416,9 +579,9 @@ def _fit_groups(
             groups.append(MethodGroup(chosen, rows, None))
         elif chosen is Method.NEW_ITEM:  # profiles need the whole panel's launches
             codes = None if category is None else np.asarray(category)
-            fit = NewItem(category=codes, length=cfg.new_item_length, max_horizon=cfg.horizon).fit(
-                values
-            )
+            fit = NewItem(
+                category=codes, launch=launch, length=cfg.new_item_length, max_horizon=cfg.horizon
+            ).fit(values)
             groups.append(MethodGroup(chosen, rows, fit.take(rows)))
         else:
             groups.append(MethodGroup(chosen, rows, forecasters[chosen].fit(values[rows])))

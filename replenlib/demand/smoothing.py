@@ -237,6 +237,10 @@ def ses(y: ArrayLike, alpha: ArrayLike = 0.1) -> PanelPath:
     a = _check_unit_interval("alpha", alpha, len(values))
     run = additive_recursion(values, a, first_observation(values), store=True)
     assert run.level is not None
+    # the start period's "forecast" would be the observation itself: not a forecast
+    start = start_index(values)
+    begun = np.flatnonzero(start < values.shape[1])
+    run.level[begun, start[begun]] = np.nan
     return PanelPath("ses", run.level, **parameters(len(values), alpha=a))
 
 
@@ -290,7 +294,7 @@ def holt_winters(
         values,
         _check_unit_interval("alpha", alpha, n),
         np.broadcast_to(np.asarray(level0, dtype=np.float64), (n,)),
-        beta=None if beta is None else _check_unit_interval("beta", beta, n),
+        beta=None if beta is None else _check_unit_interval("beta", beta, n, closed_low=True),
         phi=_check_unit_interval("phi", phi, n),
         trend0=trend0,
         gamma=None if gamma is None else _check_unit_interval("gamma", gamma, n, closed_low=True),
