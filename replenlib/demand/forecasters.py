@@ -440,3 +440,19 @@ def registry(period: int = 52) -> dict[Method, Forecaster]:
         Method.SBA: SBA(),
         Method.TSB: TSB(),
     }
+
+
+def in_sample_fit(method: Method | str, y: ArrayLike, *, period: int = 52) -> FloatArray:
+    """One-step in-sample forecasts (series, T) of ``method`` refitted on ``y`` (for charts).
+
+    The registry's forecaster of the method; ``new_item`` shows its SES path (its future
+    comes from launch profiles), ``zero`` zeros. Every series' fit is independent of the
+    others', so refitting a few series reproduces the nightly fit.
+    """
+    values = smoothing.as_panel(y)
+    name = Method(method)
+    if name is Method.ZERO:
+        return np.zeros_like(values)
+    candidates = registry(period)
+    forecaster: Forecaster = candidates.get(name, NewItem())
+    return forecaster.fit(values).fitted

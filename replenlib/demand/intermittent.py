@@ -117,6 +117,10 @@ def tsb(y: ArrayLike, alpha: ArrayLike = 0.1, beta: ArrayLike = 0.1) -> PanelPat
     return PanelPath("tsb", np.ascontiguousarray(level.T), **parameters(n_series))
 
 
+#: Rows per block of the closed forms: a block's intermediates stay in cache (≈ 5× faster).
+_BLOCK = 1024
+
+
 def croston_rate(y: ArrayLike, alpha: float = 0.1, *, sba: bool = False) -> FloatArray:
     r"""Final Croston (or SBA) forecast per row in closed form; equals the path's last level.
 
@@ -127,7 +131,7 @@ def croston_rate(y: ArrayLike, alpha: float = 0.1, *, sba: bool = False) -> Floa
     values = as_panel(y)
     _alpha(alpha, 1)
     factor = 1.0 - alpha / 2.0 if sba else 1.0
-    size, interval = _demand_size_and_interval(values, alpha)
+    size, interval = _blocks(values, alpha, with_interval=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(interval > 0, factor * size / interval, 0.0)
 
@@ -137,9 +141,61 @@ def tsb_rate(y: ArrayLike, alpha: float = 0.1, beta: float = 0.1) -> FloatArray:
     values = as_panel(y)
     _alpha(alpha, 1)
     _alpha(beta, 1)
-    size, interval = _demand_size_and_interval(values, alpha, with_interval=False)
-    probability = _ses_of_indicator(values, beta)
-    return np.where(interval > 0, probability * size, 0.0)
+    size, n_demands = _blocks(values, alpha, with_interval=False)
+    blocks = [
+        _ses_of_indicator(values[lo : lo + _BLOCK], beta) for lo in range(0, len(values), _BLOCK)
+    ]
+    probability = np.concatenate(blocks) if blocks else np.zeros(0)
+    return np.where(n_demands > 0, probability * size, 0.0)
+
+
+def _blocks(
+    values: FloatArray, alpha: float, *, with_interval: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Smoothed size and interval (or the demand count) per row, block by block."""
+    if len(values) == 0:
+        return np.zeros(0), np.zeros(0)
+    if np.isnan(values).any() or alpha >= 1.0:
+        return _demand_size_and_interval(values, alpha, with_interval=with_interval)
+    parts = [
+        _size_and_interval_complete(values[lo : lo + _BLOCK], alpha, with_interval)
+        for lo in range(0, len(values), _BLOCK)
+    ]
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _size_and_interval_complete(
+    values: FloatArray, alpha: float, with_interval: bool
+) -> tuple[FloatArray, FloatArray]:
+    r"""Fast path without missing values and :math:`\alpha < 1`.
+
+    With :math:`w_k - w_{k+1} = -\tfrac{\alpha}{1-\alpha} w_k` for all but the last demand,
+    the Abel-summed interval needs only the size's weights:
+    :math:`p = -\tfrac{\alpha}{1-\alpha}\sum_k w_k \tau_k + \tfrac{\alpha}{1-\alpha}\tau_n
+    + (1-\alpha)^n \tau_1 + (1-\alpha)^{n-1}`, where :math:`w` gives the first demand
+    :math:`\alpha(1-\alpha)^{n-1}` too and the :math:`(1-\alpha)^n` terms add its extra weight.
+    """
+    n_periods = values.shape[1]
+    decay = (1.0 - alpha) ** np.arange(n_periods + 1)
+    demand = values > 0
+    count = np.cumsum(demand, axis=1, dtype=np.int32)
+    n_demands = count[:, -1]
+    weights = (alpha * decay).take(n_demands[:, None] - count)
+    weights *= demand
+    first = np.argmax(demand, axis=1)
+    rows = np.arange(len(values))
+    size = np.einsum("ij,ij->i", values, weights) + decay[n_demands] * values[rows, first]
+    if not with_interval:
+        return size, n_demands.astype(np.float64)
+    last = n_periods - 1 - np.argmax(demand[:, ::-1], axis=1)
+    ratio = alpha / (1.0 - alpha)
+    interval = (
+        -ratio * (weights @ np.arange(n_periods, dtype=np.float64))
+        + ratio * last
+        + decay[n_demands] * first
+        + decay[np.maximum(n_demands - 1, 0)]
+    )
+    return size, np.where(n_demands > 0, interval, 0.0)
 
 
 def _demand_size_and_interval(

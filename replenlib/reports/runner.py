@@ -11,6 +11,7 @@ from replenlib.store import reader
 
 #: Report name → notebook file in the notebooks folder.
 REPORTS: dict[str, str] = {
+    "demand": "02_demand.ipynb",
     "kpi": "07_kpi_report.ipynb",
 }
 
