@@ -287,8 +287,10 @@ def _interpolate_integers(
 ) -> NDArray[np.float64]:
     """Discrete :math:`n^{(2)}` at integers, linear in between; exact for all x < 0."""
     k = np.floor(v)
-    low, high = tail(np.maximum(k, 0.0)), tail(np.maximum(k + 1, 0.0))
-    inner = low + (v - k) * (high - low)
+    low = tail(np.maximum(k, 0.0))
+    inner = low
+    if np.any(v != k):  # between integers: interpolate (skipped when all x are integers)
+        inner = low + (v - k) * (tail(np.maximum(k + 1, 0.0)) - low)
     # for x < 0: (1/2) E[(X - x)(X - x - 1)] = (1/2) (var + (mu - x)^2 - (mu - x))
     below = 0.5 * (var + (mu - v) ** 2 - (mu - v))
     return np.where(v < 0, below, inner)

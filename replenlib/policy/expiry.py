@@ -84,7 +84,8 @@ def fefo_outlook(
     order = np.argsort(sell_by, axis=1, kind="stable")
     q, sell_by = np.take_along_axis(q, order, 1), np.take_along_axis(sell_by, order, 1)
     rate = np.asarray(demand_rate, dtype=np.float64).reshape(-1, 1)
-    demand_by = np.where(np.isinf(sell_by), np.inf, rate * np.maximum(sell_by, 0.0))
+    with np.errstate(invalid="ignore"):
+        demand_by = np.where(np.isinf(sell_by), np.inf, rate * np.maximum(sell_by, 0.0))
     used = _fefo_use(q, demand_by)
     usable = np.where(sell_by > 0, q, 0.0).sum(axis=1)
     used_total = used.sum(axis=1)

@@ -82,6 +82,9 @@ def reorder_levels(
     service_target: ArrayLike,
     demand: CycleDemand,
     lot_size: ArrayLike,
+    *,
+    guess: ArrayLike | None = None,
+    tolerance: float = 1e-5,
 ) -> ReorderLevels:
     """Levels for every row of a mixed panel of service-level policies.
 
@@ -92,17 +95,23 @@ def reorder_levels(
     service_target : [fraction] per row (ignored for expected demand)
     demand : the cycle demand of each row (its review period matches the policy's)
     lot_size : Q for (s, Q), S - s for (s, S) and (R, s, S); ignored for (R, S) [units]
+    guess, tolerance : warm start and relative precision of the fill-rate search
+        (:func:`.service.level_for_fill_rate`)
     """
     kind, measure, target = _validated(policy_type, service_measure, service_target, demand)
     shape = cycle_shape(kind, lot_size)
     level = _mean_level(demand, shape)
-    for chosen, solve in (
-        (ServiceMeasure.CYCLE_SERVICE_LEVEL, level_for_cycle_service_level),
-        (ServiceMeasure.FILL_RATE, level_for_fill_rate),
-    ):
-        rows = np.flatnonzero(measure == chosen)
-        if rows.size:
-            level[rows] = solve(demand.take(rows), shape.take(rows), target[rows])
+    rows = np.flatnonzero(measure == ServiceMeasure.CYCLE_SERVICE_LEVEL)
+    if rows.size:
+        level[rows] = level_for_cycle_service_level(
+            demand.take(rows), shape.take(rows), target[rows]
+        )
+    rows = np.flatnonzero(measure == ServiceMeasure.FILL_RATE)
+    if rows.size:
+        near = None if guess is None else np.broadcast_to(np.asarray(guess), level.shape)[rows]
+        level[rows] = level_for_fill_rate(
+            demand.take(rows), shape.take(rows), target[rows], guess=near, tolerance=tolerance
+        )
     return describe_levels(kind, measure, target, demand, shape, level)
 
 
@@ -213,3 +222,33 @@ class PeriodicReviewRsS(_ServicePolicy):
     """(R, s, S): every R days, when the position is at or below s, order up to S = s + Δ."""
 
     policy_type = PolicyType.R_S_S
+
+
+def replenishment_quantity(
+    policy_type: ArrayLike,
+    position: ArrayLike,
+    reorder_point: ArrayLike,
+    order_up_to: ArrayLike,
+    lot_size: ArrayLike,
+) -> FloatArray:
+    """Today's wanted quantity before supplier terms [units].
+
+    At or below the reorder point, (s, Q) orders the fewest lots of Q that lift the position
+    above s; every other policy (incl. min–max and DDMRP, whose s and S are min / top of
+    yellow and max / top of green) orders up to S.
+    """
+    kind = np.asarray(policy_type, dtype=object)
+    ip = np.asarray(position, dtype=np.float64)
+    s = np.asarray(reorder_point, dtype=np.float64)
+    lot = np.maximum(np.asarray(lot_size, dtype=np.float64), 1e-9)
+    lots = np.maximum(np.floor((s - ip) / lot) + 1.0, 1.0)
+    wanted = np.where(
+        kind == PolicyType.S_Q, lots * lot, np.asarray(order_up_to, dtype=np.float64) - ip
+    )
+    return np.asarray(np.where(ip <= s, np.maximum(wanted, 0.0), 0.0), dtype=np.float64)
+
+
+def is_review_day(day_number: int, review_period_days: ArrayLike) -> NDArray[np.bool_]:
+    """Rows reviewed on day ``day_number`` (e.g. ``date.toordinal()``): every R-th day."""
+    period = np.maximum(np.rint(np.asarray(review_period_days, dtype=np.float64)), 1.0)
+    return np.asarray(day_number % period == 0, dtype=bool)

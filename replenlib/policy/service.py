@@ -220,27 +220,61 @@ class CycleShape:
 def fill_rate_shortfall(demand: CycleDemand, shape: CycleShape, level: ArrayLike) -> FloatArray:
     """:math:`1 - \\beta`: expected shortage per cycle over expected demand per cycle.
 
-    ``level`` is S for (R, S) rows and s for reorder-point rows [units].
+    ``level`` is S for (R, S) rows and s for reorder-point rows [units]. Each group of rows
+    (continuous review, (R, S), (s, Q), (s, S)) evaluates only the loss terms it needs.
     """
     s = np.broadcast_to(np.asarray(level, dtype=np.float64), demand.review_mean.shape)
-    delta = np.where(shape.order_up_to, 0.0, np.maximum(shape.delta, 1e-9))
-    big_s = s + delta
     periodic = demand.review_mean > 0
-    continuous = np.maximum(demand.lead_time.loss(s) - demand.lead_time.loss(big_s), 0.0)
-    continuous = continuous / np.maximum(shape.delta, 1.0)
-    w = np.where(shape.fixed_quantity, 0.0, undershoot_moments(demand)[0])
-    h_top = np.maximum(demand.protection.loss(big_s) - demand.lead_time.loss(big_s), 0.0)
-    integral = (
-        demand.protection.second_order_loss(s)
-        - demand.protection.second_order_loss(big_s)
-        - demand.lead_time.second_order_loss(s)
-        + demand.lead_time.second_order_loss(big_s)
+    groups = (
+        (~periodic, _continuous_shortfall),
+        (periodic & shape.order_up_to, _order_up_to_shortfall),
+        (periodic & ~shape.order_up_to, _reorder_point_shortfall),
     )
-    mu = np.where(periodic, demand.review_mean, 1.0)
-    spread = np.maximum(integral, 0.0) / (mu * np.maximum(delta + w, 1e-12))
-    at_top = w * h_top / (mu * np.maximum(delta + w, 1e-12))
-    periodic_value = np.where(shape.order_up_to, h_top / mu, spread + at_top)
-    return np.clip(np.where(periodic, periodic_value, continuous), 0.0, 1.0)
+    out = np.zeros_like(s)
+    for mask, formula in groups:
+        if mask.all():
+            return np.clip(formula(demand, shape, s), 0.0, 1.0)
+        rows = np.flatnonzero(mask)
+        if rows.size:
+            out[rows] = formula(demand.take(rows), shape.take(rows), s[rows])
+    return np.clip(out, 0.0, 1.0)
+
+
+def _continuous_shortfall(demand: CycleDemand, shape: CycleShape, s: FloatArray) -> FloatArray:
+    delta = np.maximum(shape.delta, 1.0)
+    lead = demand.lead_time
+    return np.maximum(lead.loss(s) - lead.loss(s + delta), 0.0) / delta
+
+
+def _order_up_to_shortfall(demand: CycleDemand, shape: CycleShape, s: FloatArray) -> FloatArray:
+    h_top = demand.protection.loss(s) - demand.lead_time.loss(s)
+    return np.maximum(h_top, 0.0) / demand.review_mean
+
+
+def _reorder_point_shortfall(demand: CycleDemand, shape: CycleShape, s: FloatArray) -> FloatArray:
+    delta = np.maximum(shape.delta, 1e-9)
+    big_s = s + delta
+    protection, lead = demand.protection, demand.lead_time
+    integral = (
+        protection.second_order_loss(s)
+        - protection.second_order_loss(big_s)
+        - lead.second_order_loss(s)
+        + lead.second_order_loss(big_s)
+    )
+    value = np.maximum(integral, 0.0)
+    w = np.where(shape.fixed_quantity, 0.0, undershoot_moments(demand)[0])
+    spread = ~shape.fixed_quantity
+    if spread.any():
+        rows = np.flatnonzero(spread)
+        top = protection.loss(big_s) - lead.loss(big_s) if spread.all() else None
+        h_top = np.zeros_like(s)
+        h_top[rows] = (
+            top[rows]
+            if top is not None
+            else _take(protection, rows).loss(big_s[rows]) - _take(lead, rows).loss(big_s[rows])
+        )
+        value = value + w * np.maximum(h_top, 0.0)
+    return value / (demand.review_mean * np.maximum(delta + w, 1e-12))
 
 
 def level_for_cycle_service_level(
@@ -257,53 +291,158 @@ def level_for_cycle_service_level(
     return np.maximum(level, 0.0)
 
 
-def level_for_fill_rate(demand: CycleDemand, shape: CycleShape, target: ArrayLike) -> FloatArray:
-    """Smallest S (order-up-to rows) or s (reorder-point rows) meeting a fill rate in (0, 1)."""
+def level_for_fill_rate(
+    demand: CycleDemand,
+    shape: CycleShape,
+    target: ArrayLike,
+    *,
+    guess: ArrayLike | None = None,
+    tolerance: float = 1e-5,
+) -> FloatArray:
+    """Smallest S (order-up-to rows) or s (reorder-point rows) meeting a fill rate in (0, 1).
+
+    ``guess`` (a level per row, e.g. the previous solution of a what-if slider) starts the
+    bracket near the answer; ``tolerance`` is the relative precision of the shortfall
+    :math:`1 - \\beta` at the returned level.
+    """
     beta = np.broadcast_to(np.asarray(target, dtype=np.float64), demand.review_mean.shape)
     _check_probability(beta, "fill rate")
     level = np.zeros_like(beta)
-    rows = np.flatnonzero(demand.protection.mean > 0)
-    if rows.size == 0:
-        return level
-    sub, sub_shape, allowed = demand.take(rows), shape.take(rows), 1.0 - beta[rows]
+    live = demand.protection.mean > 0
+    for discrete in (True, False):
+        rows = np.flatnonzero(live & (demand.is_discrete == discrete))
+        if rows.size == 0:
+            continue
+        sub, sub_shape, allowed = demand.take(rows), shape.take(rows), 1.0 - beta[rows]
 
-    def excess(x: FloatArray) -> FloatArray:
-        return fill_rate_shortfall(sub, sub_shape, x) - allowed
+        def excess(
+            x: FloatArray,
+            sub: CycleDemand = sub,
+            shape: CycleShape = sub_shape,
+            allowed: FloatArray = allowed,
+        ) -> FloatArray:
+            # in logs the tail of the shortfall is close to linear: regula falsi converges fast
+            return np.log(np.maximum(fill_rate_shortfall(sub, shape, x), 1e-6 * allowed)) - np.log(
+                allowed
+            )
 
-    start = sub.protection.mean + 6 * sub.protection.std + 1.0
-    level[rows] = smallest_level(excess, start, sub.is_discrete, scale=sub.protection.std)
+        start = sub.protection.mean + 6 * sub.protection.std + 1.0
+        low = np.zeros_like(start)
+        if guess is not None:
+            near = np.broadcast_to(np.asarray(guess, dtype=np.float64), beta.shape)[rows]
+            width = 0.25 * sub.protection.std + 1.0
+            start, low = near + width, np.maximum(near - width, 0.0)
+        solve = smallest_integer_level if discrete else smallest_level
+        level[rows] = solve(
+            excess, start, scale=sub.protection.std, value_tolerance=tolerance, low=low
+        )
     return level
 
 
-def smallest_level(
-    excess: Callable[[FloatArray], FloatArray],
-    start: FloatArray,
-    discrete: NDArray[np.bool_],
-    *,
-    scale: FloatArray,
-    relative_tolerance: float = 1e-7,
-) -> FloatArray:
-    """Smallest :math:`x \\ge 0` with ``excess(x) <= 0`` per row, ``excess`` non-increasing.
-
-    Vectorised bisection: the bracket grows from ``start`` until every row is feasible, then
-    halves until it is narrower than ``relative_tolerance * max(scale, 1)``; discrete rows are
-    rounded up to the next integer.
-    """
-    low, high = np.zeros_like(start), np.maximum(start, 1.0)
+def _feasible_bound(excess: Callable[[FloatArray], FloatArray], start: FloatArray) -> FloatArray:
+    """An upper end of the bracket: grown from ``start`` until every row is feasible."""
+    high = np.ceil(np.maximum(start, 1.0))
     for _ in range(60):
         short = excess(high) > 0
         if not short.any():
             break
         high = np.where(short, 2 * high + 1, high)
+    return high
+
+
+def _infeasible_bound(
+    excess: Callable[[FloatArray], FloatArray], low: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Lower end of the bracket: moved toward 0 until infeasible (or 0), with its excess."""
+    g = excess(low)
+    step = np.maximum(low, 1.0)
+    for _ in range(60):
+        feasible = (g <= 0) & (low > 0)
+        if not feasible.any():
+            break
+        low = np.where(feasible, np.maximum(low - step, 0.0), low)
+        step = 2 * step
+        g = np.where(feasible, excess(low), g)
+    return low, g
+
+
+def smallest_level(
+    excess: Callable[[FloatArray], FloatArray],
+    start: FloatArray,
+    *,
+    scale: FloatArray,
+    relative_tolerance: float = 1e-6,
+    value_tolerance: ArrayLike = 0.0,
+    max_steps: int = 100,
+    low: FloatArray | None = None,
+) -> FloatArray:
+    """Smallest :math:`x \\ge 0` with ``excess(x) <= 0`` per row, ``excess`` non-increasing.
+
+    The bracket [0, high] grows from ``start`` until every row is feasible and then shrinks
+    by the Illinois variant of regula falsi (superlinear, never leaves the bracket) until it
+    is narrower than ``relative_tolerance * max(scale, 1)`` [units] or the excess at its
+    feasible end is within ``value_tolerance`` of zero; the feasible end is returned.
+    """
+    high = _feasible_bound(excess, start)
+    low, g_low = _infeasible_bound(excess, np.zeros_like(start) if low is None else low)
+    g_high = excess(high)
+    done = g_low <= 0  # only where the lower end reached 0: the answer is 0
+    high = np.where(done, 0.0, high)
     tolerance = relative_tolerance * np.maximum(scale, 1.0)
-    steps = int(np.clip(np.ceil(np.log2(np.max((high - low) / tolerance))), 1, 64))
-    for _ in range(steps):
-        middle = 0.5 * (low + high)
-        feasible = excess(middle) <= 0
-        high = np.where(feasible, middle, high)
-        low = np.where(feasible, low, middle)
-    result = np.where(excess(np.zeros_like(start)) <= 0, 0.0, high)
-    return np.where(discrete, np.ceil(result - 1e-6), result)
+    value_close = np.asarray(value_tolerance, dtype=np.float64)
+    side = np.zeros(len(start), dtype=np.int8)  # which end was kept last: -1 low, +1 high
+    for _ in range(max_steps):
+        open_rows = ~done & (high - low > tolerance) & (g_high < -value_close)
+        if not open_rows.any():
+            break
+        x = _illinois_point(low, high, g_low, g_high)
+        x = np.where(open_rows, x, high)
+        g = excess(x)
+        feasible = g <= 0
+        move_high, move_low = open_rows & feasible, open_rows & ~feasible
+        # Illinois: halve the function value at the end that stays twice in a row
+        g_low = np.where(move_high & (side == -1), 0.5 * g_low, g_low)
+        g_high = np.where(move_low & (side == 1), 0.5 * g_high, g_high)
+        high, g_high = np.where(move_high, x, high), np.where(move_high, g, g_high)
+        low, g_low = np.where(move_low, x, low), np.where(move_low, g, g_low)
+        side = np.where(move_high, -1, np.where(move_low, 1, side)).astype(np.int8)
+    return high
+
+
+def _illinois_point(
+    low: FloatArray, high: FloatArray, g_low: FloatArray, g_high: FloatArray
+) -> FloatArray:
+    """Secant point of the bracket, kept strictly inside it (bisection as a fallback)."""
+    span = g_high - g_low
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = high - g_high * (high - low) / span
+    inside = np.isfinite(x) & (x > low) & (x < high)
+    margin = 1e-3 * (high - low)
+    x = np.clip(x, low + margin, high - margin)
+    return np.where(inside, x, 0.5 * (low + high))
+
+
+def smallest_integer_level(
+    excess: Callable[[FloatArray], FloatArray],
+    start: FloatArray,
+    *,
+    scale: FloatArray,
+    value_tolerance: ArrayLike = 0.0,
+    low: FloatArray | None = None,
+) -> FloatArray:
+    """As :func:`smallest_level` over the integers 0, 1, 2, … (discrete demand).
+
+    The excess of a discrete row is piecewise linear between integers, so the continuous
+    root :math:`x^*` is found to within 0.1 units and the answer is :math:`\\lceil x^* \\rceil`
+    (checked against its lower neighbour).
+    """
+    del scale, value_tolerance  # integers: the bracket must narrow below one unit
+    root = smallest_level(
+        excess, start, scale=np.full_like(start, 1e5), relative_tolerance=1e-6, low=low
+    )
+    upper = np.ceil(root - 1e-9)
+    lower = np.maximum(upper - 1.0, 0.0)
+    return np.where((upper > 0) & (excess(lower) <= 0), lower, upper)
 
 
 def implied_cycle_service_level(
