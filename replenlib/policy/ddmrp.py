@@ -24,8 +24,8 @@ NFP ≤ TOY, for TOG − NFP (then rounded to the supplier's terms).
 
 **Sparse demand.** The usual threshold (50 % of red) fails for intermittent items: their ADU
 and red zone are small, so every ordinary order passes it. The threshold here is also never
-below a high quantile (default 95 %) of the item's own non-zero daily demands in history, so
-only orders larger than what the item normally sees count as spikes.
+below 1.5 times a high quantile (default 95 %) of the item's own non-zero daily demands in
+history, so only orders well above what the item normally sees count as spikes.
 
 References
 ----------
@@ -140,6 +140,7 @@ def spike_threshold(
     *,
     red_fraction: float = 0.5,
     sparse_quantile: float = 0.95,
+    sparse_multiple: float = 1.5,
 ) -> FloatArray:
     """Order spike threshold per row [units] with the sparse-demand rule (module docstring).
 
@@ -150,7 +151,8 @@ def spike_threshold(
     has_orders = np.any(~np.isnan(orders), axis=1)
     safe = np.where(has_orders[:, None], orders, 0.0)
     typical = np.nanquantile(safe, sparse_quantile, axis=1)
-    return np.asarray(np.maximum(red_fraction * zones.red, typical), dtype=np.float64)
+    floor = sparse_multiple * np.where(has_orders, typical, 0.0)
+    return np.asarray(np.maximum(red_fraction * zones.red, floor), dtype=np.float64)
 
 
 def qualified_demand(

@@ -252,3 +252,46 @@ def is_review_day(day_number: int, review_period_days: ArrayLike) -> NDArray[np.
     """Rows reviewed on day ``day_number`` (e.g. ``date.toordinal()``): every R-th day."""
     period = np.maximum(np.rint(np.asarray(review_period_days, dtype=np.float64)), 1.0)
     return np.asarray(day_number % period == 0, dtype=bool)
+
+
+@dataclass(frozen=True)
+class CostOptimalSS:
+    """(s, S) levels from costs by the revised power approximation."""
+
+    reorder_point: FloatArray  #: s [units]
+    order_up_to: FloatArray  #: S [units]
+
+
+def power_approximation(
+    holding_cost: ArrayLike,
+    stockout_cost: ArrayLike,
+    fixed_cost: ArrayLike,
+    demand_mean: ArrayLike,
+    demand_std: ArrayLike,
+    lead_time: ArrayLike = 0.0,
+) -> CostOptimalSS:
+    r"""Periodic-review (s, S) from holding, backorder and ordering costs (Ehrhardt & Mosier).
+
+    With per-period demand :math:`\mu, \sigma` and demand over :math:`L + 1` periods
+    :math:`\mu_L = (L+1)\mu`, :math:`\sigma_L = \sqrt{L+1}\,\sigma`:
+
+    .. math::
+
+        Q = 1.30\,\mu^{0.494} (K/h)^{0.506} (1 + \sigma_L^2/\mu^2)^{0.116},\quad
+        z = \sqrt{\frac{Q\,h}{\sigma_L\,p}},\quad
+        s = 0.973\,\mu_L + \sigma_L\left(\frac{0.183}{z} + 1.063 - 2.192 z\right),\quad
+        S = s + Q.
+
+    References
+    ----------
+    Ehrhardt, R. & Mosier, C. (1984). A revision of the power approximation for computing
+    (s, S) policies. *Management Science* 30, 618–622. Snyder & Shen (2019), §4.5.
+    """
+    h, p, k = (np.asarray(a, dtype=np.float64) for a in (holding_cost, stockout_cost, fixed_cost))
+    mu, sd = np.asarray(demand_mean, np.float64), np.asarray(demand_std, np.float64)
+    periods = np.asarray(lead_time, dtype=np.float64) + 1.0
+    mu_l, sd_l = mu * periods, sd * np.sqrt(periods)
+    q = 1.30 * mu**0.494 * (k / h) ** 0.506 * (1 + sd_l**2 / mu**2) ** 0.116
+    z = np.sqrt(q / sd_l * h / p)
+    s = 0.973 * mu_l + sd_l * (0.183 / z + 1.063 - 2.192 * z)
+    return CostOptimalSS(np.asarray(s, np.float64), np.asarray(s + q, np.float64))
