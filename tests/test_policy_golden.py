@@ -90,7 +90,7 @@ def test_snyder_shen_example_5_5_rq_eoq_plus_safety_stock() -> None:
     # Snyder & Shen Example 5.5: h = 0.225, p = 7.5, K = 8, lambda = 1300/yr, tau = 150,
     # L = 1/12 yr. EOQ + SS: Q = EOQ and r at the cycle service level p / (p + h).
     r_expected, q_expected = GOLDEN["rq_eoqss_5_5"]
-    demand, shape = _continuous(1300 / 12, 150 * np.sqrt(1 / 12))
+    demand, _ = _continuous(1300 / 12, 150 * np.sqrt(1 / 12))
     q = economic_order_quantity(8, 0.225, 1300).quantity
     levels = reorder_levels("s_Q", "cycle_service_level", 7.5 / 7.725, demand, q)
     assert levels.order_quantity[0] == pytest.approx(q_expected, rel=1e-12)

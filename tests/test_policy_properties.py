@@ -11,7 +11,7 @@ from replenlib.policy.ddmrp import buffer_zones, qualified_demand, spike_thresho
 from replenlib.policy.expiry import cap_levels, expiry_caps, fefo_outlook, usable_stock
 from replenlib.policy.minmax import days_of_supply_min_max, min_max_order, months_of_stock_min_max
 from replenlib.policy.order_sizing import round_within_cap, top_up_to_minimum_order_value
-from replenlib.policy.policies import replenishment_quantity, reorder_levels
+from replenlib.policy.policies import reorder_levels, replenishment_quantity
 from replenlib.policy.service import cycle_demand
 
 FAMILIES = ["normal", "gamma", "negative_binomial", "poisson"]

@@ -17,7 +17,8 @@ import json
 
 import numpy as np
 from scipy.optimize import brentq
-from stockpyl import eoq, loss_functions as lf, rq, ss
+from stockpyl import eoq, rq, ss
+from stockpyl import loss_functions as lf
 
 
 def _fill_rate_reorder_point(mean: float, sd: float, quantity: float, fill_rate: float) -> float:
