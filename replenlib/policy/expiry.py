@@ -165,5 +165,6 @@ def cap_levels(
     new_big_s = np.minimum(big_s, caps.max_order_up_to)
     gap = np.minimum(big_s - s, q)
     new_s = np.minimum(s, np.maximum(new_big_s - gap, 0.0))
-    capped = (new_big_s < big_s - 1e-9) | (new_s < s - 1e-9) | (q < order_quantity - 1e-9)
+    wanted = np.asarray(order_quantity, dtype=np.float64)
+    capped = (new_big_s < big_s - 1e-9) | (new_s < s - 1e-9) | (q < wanted - 1e-9)
     return CappedLevels(new_s, new_big_s, q, capped)

@@ -181,7 +181,7 @@ def response_curve(base: SensitivityBase, slider: str, values: ArrayLike) -> Res
     ):
         raise ValueError(f"unknown slider {slider!r}")
     positions = np.asarray(values, dtype=np.float64)
-    results = [recompute(base, **{slider: float(v)}) for v in positions]  # type: ignore[arg-type]
+    results = [recompute(base, **{slider: float(v)}) for v in positions]
     return ResponseCurve(
         positions,
         np.array([r.total_safety_stock_value for r in results]),

@@ -274,7 +274,7 @@ def _reorder_point_shortfall(demand: CycleDemand, shape: CycleShape, s: FloatArr
             else _take(protection, rows).loss(big_s[rows]) - _take(lead, rows).loss(big_s[rows])
         )
         value = value + w * np.maximum(h_top, 0.0)
-    return value / (demand.review_mean * np.maximum(delta + w, 1e-12))
+    return np.asarray(value / (demand.review_mean * np.maximum(delta + w, 1e-12)), np.float64)
 
 
 def level_for_cycle_service_level(

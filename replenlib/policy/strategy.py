@@ -396,7 +396,7 @@ def _only(kind: type, values: dict[str, Any]) -> dict[str, Any]:
 
 def _segment(values: dict[str, Any]) -> Segment:
     items = {k: (tuple(v) if isinstance(v, list) else v) for k, v in _only(Segment, values).items()}
-    return Segment(**items)
+    return Segment(**items)  # type: ignore[arg-type]
 
 
 def _override(values: dict[str, Any]) -> Override:
