@@ -177,3 +177,27 @@ def test_replenishment_quantity_per_policy() -> None:
         [70.0, 70.0, 10.0, 40.0], [50.0, 50.0, 0.0, 35.0],
     )  # fmt: skip
     np.testing.assert_array_equal(quantity, [50.0, 0.0, 2.0, 37.0])
+
+
+def test_sensitivity_recompute_matches_the_solvers_and_moves_the_right_way() -> None:
+    from replenlib.policy.sensitivity import prepare, recompute, response_curve
+
+    rng = np.random.default_rng(5)
+    n = 200
+    mean = rng.gamma(2.0, 5.0, n)
+    base = prepare(
+        family=rng.choice(FAMILIES[:3], n), policy_type=rng.choice(POLICIES, n),
+        service_measure=rng.choice(MEASURES, n), service_target=0.95, demand_mean=mean,
+        demand_std=mean, lead_time_mean=rng.uniform(3, 30, n), lead_time_std=2.0,
+        review_period=7.0, lot_size=10 * mean, unit_cost=rng.uniform(1, 100, n),
+    )  # fmt: skip
+    same = recompute(base)
+    demand = cycle_demand(base.family, mean, mean, base.lead_time_mean, 2.0, 7.0)
+    exact = reorder_levels(base.policy_type, base.service_measure, 0.95, demand, 10 * mean)
+    np.testing.assert_allclose(same.safety_stock, exact.safety_stock, atol=0.05 * mean.max())
+    curve = response_curve(base, "service_target", [0.9, 0.95, 0.98])
+    assert np.all(np.diff(curve.safety_stock_value) > 0)
+    longer = recompute(base, lead_time_scale=1.5)
+    assert longer.total_safety_stock_value > same.total_safety_stock_value
+    noisier = recompute(base, forecast_error_scale=1.5)
+    assert noisier.total_inventory_value > same.total_inventory_value
