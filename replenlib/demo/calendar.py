@@ -111,7 +111,7 @@ def winter_season(calendar: Calendar, amplitude: FloatArray) -> FloatArray:
         ``(n_series, n_days)`` multipliers, mean about 1 over a year.
     """
     phase = np.cos(2.0 * np.pi * (calendar.day_of_year - 20) / 365.25)
-    return 1.0 + amplitude[:, None] * phase[None, :]
+    return np.asarray(1.0 + amplitude[:, None] * phase[None, :], dtype=np.float64)
 
 
 def weekday_profile(weekday: IntArray, weekend_level: FloatArray) -> FloatArray:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from replenlib.codes import make_gtin, with_indicator
 from replenlib.demo.calendar import Calendar, day_dates
-from replenlib.demo.texts import MANUFACTURERS, TEMPLATES, Manufacturer
+from replenlib.demo.texts import MANUFACTURERS, TEMPLATES
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -41,13 +41,13 @@ class Category:
 CATEGORIES: tuple[Category, ...] = (
     Category("orthopaedic_implant", "ORT", 0.14, (("III", 1.0),),
              (("critical", 0.3), ("high", 0.7)), True, False, (1460, 1825), 0.75, 0.2,
-             (0.03, 0.25), (1,)),
+             (0.05, 0.3), (1,)),
     Category("cardiac_stent", "CRD", 0.06, (("III", 1.0),),
              (("critical", 0.6), ("high", 0.4)), True, False, (730, 1095), 0.6, 0.5,
              (0.06, 0.5), (1,)),
     Category("ivd_reagent", "IVD", 0.20, (("II", 0.7), ("III", 0.3)),
              (("critical", 0.2), ("high", 0.5), ("medium", 0.3)), False, True, (180, 540),
-             0.0, 0.1, (0.08, 1.2), (1,)),
+             0.0, 0.1, (0.15, 1.5), (1,)),
     Category("surgical_consumable", "SRG", 0.34, (("I", 0.4), ("II", 0.6)),
              (("high", 0.2), ("medium", 0.5), ("low", 0.3)), False, False, (1095, 1825),
              0.0, 0.6, (1.5, 40.0), (10, 20, 50, 100)),
@@ -102,7 +102,7 @@ def _category_counts(n_items: int) -> IntArray:
     shares = np.array([c.share for c in CATEGORIES])
     counts = np.floor(shares / shares.sum() * n_items).astype(np.int64)
     counts[np.argmax(shares)] += n_items - counts.sum()
-    return counts
+    return np.asarray(counts, dtype=np.int64)
 
 
 def _log_uniform(rng: np.random.Generator, bounds: tuple[float, float], n: int) -> FloatArray:

@@ -11,6 +11,7 @@ order was flagged with an excursion show exactly that many minutes above 8 °C.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,7 +68,7 @@ def storage_readings(rng: np.random.Generator, start: datetime.date, n_days: int
     return Loggers(pd.concat(frames, ignore_index=True), _excursion_frame(excursions))
 
 
-def _excursion_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+def _excursion_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["logger_id", "location_id", "shipment_id", "start",
                                        "end", "peak_temperature_c"])
 
@@ -123,7 +124,7 @@ def _chosen_excursions(rng: np.random.Generator, cold: pd.DataFrame,
     ids = cold["shipment_id"].tolist()
     chosen = {ids.index(s): m for s, m in excursion_minutes.items() if s in set(ids)}
     transfers = np.flatnonzero(cold["kind"].to_numpy() == "transfer")
-    n_pick = max(1, int(round(TRANSFER_EXCURSION_SHARE * len(transfers)))) if len(
+    n_pick = max(1, round(TRANSFER_EXCURSION_SHARE * len(transfers))) if len(
         transfers) else 0
     for k in rng.choice(transfers, size=n_pick, replace=False).tolist():
         chosen[int(k)] = int(rng.integers(60, 181))

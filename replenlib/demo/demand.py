@@ -33,7 +33,7 @@ PATTERNS: tuple[str, ...] = ("smooth", "seasonal", "intermittent", "lumpy", "new
 PATTERN_MIX: dict[str, tuple[float, float, float, float, float]] = {
     "orthopaedic_implant": (0.10, 0.00, 0.50, 0.35, 0.05),
     "cardiac_stent": (0.30, 0.00, 0.35, 0.27, 0.08),
-    "ivd_reagent": (0.38, 0.15, 0.20, 0.17, 0.10),
+    "ivd_reagent": (0.46, 0.15, 0.15, 0.14, 0.10),
     "surgical_consumable": (0.50, 0.30, 0.06, 0.06, 0.08),
     "wound_dressing": (0.52, 0.25, 0.10, 0.06, 0.07),
     "equipment_spare": (0.00, 0.00, 0.70, 0.30, 0.00),
@@ -43,6 +43,9 @@ LEVEL_SCALE: tuple[float, float, float] = (1.4, 1.1, 1.0)
 #: Saturday demand relative to a weekday, by level, and for elective-surgery categories.
 WEEKEND_LEVEL: tuple[float, float, float] = (0.35, 0.35, 0.65)
 ELECTIVE_WEEKEND_LEVEL: float = 0.25
+#: Share of frequent series at the central warehouse and DCs served as a few large, variable
+#: batch orders (clinics ordering for a month): erratic in Syntetos-Boylan terms.
+ERRATIC_SHARE: float = 0.2
 CHUNK: int = 4096
 
 
@@ -85,9 +88,11 @@ def make_series_parameters(rng: np.random.Generator, catalogue: Catalogue,
     base = catalogue.popularity[item] * scale
     sparse = np.isin(pattern, (2, 3))
     requests_per_day = np.where(sparse, rng.uniform(0.02, 0.14, n), rng.uniform(0.8, 2.5, n))
+    batch = ~sparse & (assortment.level < 2) & (rng.random(n) < ERRATIC_SHARE)
+    requests_per_day = np.where(batch, rng.uniform(0.3, 0.7, n), requests_per_day)
     frequency = np.minimum(base, requests_per_day)
     size_mean = base / frequency
-    size_cv = np.where(pattern == 3, rng.uniform(0.9, 1.5, n), rng.uniform(0.2, 0.5, n))
+    size_cv = np.where((pattern == 3) | batch, rng.uniform(0.9, 1.6, n), rng.uniform(0.2, 0.5, n))
     names = np.array(CATEGORY_NAMES)[catalogue.category[item]]
     elective = np.isin(names, ("orthopaedic_implant", "cardiac_stent")) & (assortment.level == 2)
     weekend = np.where(elective, ELECTIVE_WEEKEND_LEVEL, np.array(WEEKEND_LEVEL)[assortment.level])

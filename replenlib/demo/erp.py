@@ -8,7 +8,7 @@ is itself noisy, so some series are under-protected (stockouts) and some over-st
     ROP = ceil(m + z * sqrt(m * mu * (1 + c^2) + (r_old * sigma_L)^2))
     Q   = max(MOQ, order_multiple * ceil(r_old * cover / order_multiple))
 
-with ``z ~ N(1.5, 0.45)`` clipped to [0.3, 2.6], ``cover`` = 45 days (imported) or 21 days
+with ``z ~ N(1.2, 0.45)`` clipped to [0.3, 2.6], ``cover`` = 30 days (imported) or 21 days
 (domestic) at the central warehouse, 14 days at a DC and 7 days at a hospital.
 """
 
@@ -29,7 +29,7 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 COVER_DAYS: tuple[float, float, float] = (21.0, 14.0, 7.0)   # central (domestic), DC, hospital
-IMPORTED_COVER_DAYS: float = 45.0
+IMPORTED_COVER_DAYS: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def make_erp_settings(rng: np.random.Generator, assortment: Assortment,
     sigma_lead = np.where(central, suppliers.lead_time_cv[primary]
                           * suppliers.lead_time_mean[primary], 0.5)
     mean = rate * (lead + 1.0)
-    z = np.clip(rng.normal(1.5, 0.45, n), 0.3, 2.6)
+    z = np.clip(rng.normal(1.2, 0.45, n), 0.3, 2.6)
     variance = mean * params.size_mean * (1.0 + params.size_cv**2) + (rate * sigma_lead) ** 2
     reorder_point = np.ceil(mean + z * np.sqrt(variance)).astype(np.int64)
     cover = np.array(COVER_DAYS)[assortment.level]

@@ -172,8 +172,8 @@ def _temperatures(rng: np.random.Generator, ctx: Context,
     lots = ctx.state.lots
     received = np.flatnonzero(~lots["opening"])
     minutes = ctx.state.orders["excursion_minutes"][lots["po"][received]]
-    inbound = tables["shipments"]
-    inbound = inbound[inbound["kind"] == "inbound"]["shipment_id"].to_numpy()
+    shipments = tables["shipments"]
+    inbound = shipments.loc[shipments["kind"] == "inbound", "shipment_id"].to_numpy()
     flagged = {str(inbound[k]): int(minutes[k]) for k in np.flatnonzero(minutes > 0)}
     shipped = shipment_readings(rng, tables["shipments"], flagged)
     tables["temperature_readings"] = pd.concat([storage.readings, shipped.readings],

@@ -57,7 +57,7 @@ def choose_lots(serials: pd.DataFrame, lots: pd.DataFrame, items: pd.DataFrame,
     totals = top.groupby(["item_id", "supplier_id"], sort=False)["score"].sum()
     best = totals.sort_values(ascending=False, kind="stable").index[0]
     chosen = top[(top["item_id"] == best[0]) & (top["supplier_id"] == best[1])]
-    return chosen.reset_index(drop=True)
+    return pd.DataFrame(chosen.reset_index(drop=True))
 
 
 def make_recall(rng: np.random.Generator, as_of: datetime.date, tables: dict[str, pd.DataFrame]

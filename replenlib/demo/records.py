@@ -189,14 +189,15 @@ def stock_frame(ctx: Context, as_of: datetime.date) -> pd.DataFrame:
     state = ctx.state
     frame = pd.DataFrame({"series": state.b_series, "lot": state.b_lot,
                           "quantity": state.b_quantity})
-    frame = frame.groupby(["series", "lot"], as_index=False, sort=True)["quantity"].sum()
-    frame = frame[frame["quantity"] > 0]
-    series, lot = frame["series"].to_numpy(), frame["lot"].to_numpy()
+    grouped = frame.groupby(["series", "lot"], sort=True)["quantity"].sum()
+    grouped = grouped[grouped > 0]
+    series = grouped.index.get_level_values("series").to_numpy()
+    lot = grouped.index.get_level_values("lot").to_numpy()
     return pd.DataFrame({
-        "snapshot_date": dates(as_of, np.zeros(len(frame), dtype=np.int64)),
+        "snapshot_date": dates(as_of, np.zeros(len(grouped), dtype=np.int64)),
         "item_id": labels(ctx.catalogue.item_ids, ctx.world.series_item[series]),
         "location_id": labels(ctx.network.location_ids, ctx.world.series_location[series]),
         "lot_id": ctx.lot_ids(lot),
         "status": labels(STOCK_STATUSES, stock_status(ctx, lot)),
-        "quantity": frame["quantity"].to_numpy(float),
+        "quantity": grouped.to_numpy(float),
     })

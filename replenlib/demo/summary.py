@@ -24,7 +24,7 @@ def in_transit_truth(ctx: Context, tables: dict[str, pd.DataFrame]) -> pd.DataFr
                                                      right_on="shipment_id")
     keys = ["shipment_id", "item_id", "lot_id", "from_location_id", "to_location_id",
             "arrival_date"]
-    return moves.groupby(keys, as_index=False)["quantity"].sum()
+    return moves.groupby(keys)["quantity"].sum().reset_index()
 
 
 def weekly_classes(demand: npt.NDArray[np.int32]) -> tuple[FloatArray, FloatArray]:
@@ -58,6 +58,6 @@ def summary_truth(ctx: Context, tables: dict[str, pd.DataFrame]) -> pd.DataFrame
         "share_lines_short": [float(short)],
         "fill_rate": [float(demand["quantity_shipped"].sum() / demand["quantity"].sum())],
         "inventory_days_value": [float(stock[warm].mean() / issued[warm].mean())],
-        "n_series": [int(len(adi))],
+        "n_series": [len(adi)],
         "n_movements": [len(tables["movements"])],
     })
