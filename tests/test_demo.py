@@ -224,7 +224,8 @@ def _fefo_violations(t: dict[str, pd.DataFrame], moved: pd.DataFrame, ledger: pd
     held = held.assign(other_expiry=held["lot_id"].map(lots["expiry_date"]),
                        other_ok=held["lot_id"].map(inspected),
                        other_passed=held["lot_id"].map(lots["inspection_status"]) == "passed")
-    taken = moved.drop_duplicates(["from_location_id", "lot_id", "movement_date"])
+    taken = moved.drop_duplicates(["from_location_id", "lot_id", "movement_date"])[
+        ["from_location_id", "item_id", "lot_id", "movement_date", "expiry", "min_days"]]
     pairs = taken.merge(held, left_on=["from_location_id", "item_id"],
                         right_on=["location_id", "item_id"], suffixes=("", "_other"))
     remaining = (pairs["other_expiry"] - pairs["movement_date"]).dt.days

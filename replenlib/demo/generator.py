@@ -65,7 +65,7 @@ class SizeSpec:
 SIZE_SPECS: dict[DemoSize, SizeSpec] = {
     DemoSize.SMALL: SizeSpec(200, (2,)),
     DemoSize.MEDIUM: SizeSpec(2000, (2, 1, 1)),
-    DemoSize.LARGE: SizeSpec(9000, (3, 3, 3, 3)),
+    DemoSize.LARGE: SizeSpec(6200, (3, 3, 3, 3)),
 }
 
 
@@ -143,7 +143,8 @@ def _tables(ctx: Context, as_of: datetime.date,
     po_ids, lines = po_numbers(ctx)
     exploded = explode(ctx)
     serial_text, serial_code = serial_dictionary(
-        numbers, ctx.state.movements.column("lot")[exploded.row], exploded.serial)
+        numbers, ctx.state.movements.column("lot")[exploded.row].astype(np.int64),
+        exploded.serial)
     shipment, transfers = transfer_shipments(ctx)
     inbound = inbound_shipments(ctx, po_ids)
     shipments = pd.concat([inbound, transfers], ignore_index=True)

@@ -48,7 +48,7 @@ def explode(ctx: Context) -> Exploded:
     row = np.repeat(np.arange(len(lot)), repeats)
     within = np.arange(len(row)) - np.repeat(np.cumsum(repeats) - repeats, repeats)
     is_serial = serialised[row]
-    serial = np.where(is_serial, log.column("serial0")[row] + within, -1)
+    serial = np.where(is_serial, log.column("serial0")[row].astype(np.int64) + within, -1)
     return Exploded(row, serial.astype(np.int64), np.where(is_serial, 1, quantity[row]))
 
 
@@ -56,7 +56,7 @@ def serial_dictionary(lot_numbers: list[str], lot: IntArray, serial: IntArray
                       ) -> tuple[pd.Series, IntArray]:
     """Unique serial numbers ``<lot number>-<nnnn>`` and each row's code (-1 = none)."""
     has = serial >= 0
-    key = np.where(has, lot * 100_000 + serial, -1)
+    key = np.where(has, lot.astype(np.int64) * 100_000 + serial, -1)
     unique, inverse = np.unique(key[has], return_inverse=True)
     lot_part = pa.array(lot_numbers, type=pa.string()).take(pa.array(unique // 100_000))
     number = pc.utf8_lpad(pc.cast(pa.array(unique % 100_000 + 1), pa.string()), width=4,
@@ -75,7 +75,7 @@ def transfer_shipments(ctx: Context) -> tuple[IntArray, pd.DataFrame]:
     cold = ctx.catalogue.is_cold_chain[ctx.state.lots["item"][log.column("lot")[rows]]]
     frm, to = log.column("from_location")[rows], log.column("to_location")[rows]
     day = log.column("day")[rows]
-    key = ((day * 100 + frm) * 100 + to) * 2 + cold
+    key = ((day.astype(np.int64) * 100 + frm) * 100 + to) * 2 + cold
     unique, first, inverse = np.unique(key, return_index=True, return_inverse=True)
     shipment = np.full(len(kind), -1, dtype=np.int64)
     shipment[rows] = inverse

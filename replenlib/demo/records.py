@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -34,9 +35,14 @@ class Context:
     world: World
     state: State
 
+    @cached_property
+    def all_lot_ids(self) -> list[str]:
+        """Internal lot id of every lot, in lot order (``LOT0000001``...)."""
+        return numbered("LOT", np.arange(self.state.lots.n) + 1, 7).tolist()
+
     def lot_ids(self, lots: npt.ArrayLike) -> pd.Series:
-        """Internal lot ids (``LOT0000001``...)."""
-        return numbered("LOT", np.asarray(lots, dtype=np.int64) + 1, 7)
+        """Internal lot ids of the lots with indices ``lots``."""
+        return labels(self.all_lot_ids, lots)
 
 
 def lot_numbers(start: datetime.date, manufacture: IntArray) -> list[str]:

@@ -18,10 +18,12 @@ def in_transit_truth(ctx: Context, tables: dict[str, pd.DataFrame]) -> pd.DataFr
     """Transfers dispatched on or before the as-of date that arrive after it."""
     shipments = tables["shipments"]
     as_of = np.datetime64(ctx.start, "D") + ctx.last_day
-    late = shipments[shipments["arrival_date"] > as_of][["shipment_id", "arrival_date"]]
+    late = shipments[shipments["arrival_date"] > as_of]
     moves = tables["movements"]
-    moves = moves[moves["kind"] == "transfer"].merge(late, left_on="reference",
-                                                     right_on="shipment_id")
+    recent = moves["movement_date"] >= late["dispatch_date"].min() if len(late) else False
+    moves = moves[recent & (moves["kind"] == "transfer")]
+    moves = moves.merge(late[["shipment_id", "arrival_date"]], left_on="reference",
+                        right_on="shipment_id")
     keys = ["shipment_id", "item_id", "lot_id", "from_location_id", "to_location_id",
             "arrival_date"]
     return moves.groupby(keys)["quantity"].sum().reset_index()
