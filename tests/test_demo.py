@@ -434,3 +434,32 @@ def test_recall(demo: DemoData, t: dict[str, pd.DataFrame]) -> None:
     stock = t["stock_on_hand"][t["stock_on_hand"]["lot_id"].isin(lots)]
     assert (stock["status"] == "available").all()
     assert stock["quantity"].sum() == len(in_stock)
+
+
+def test_nothing_after_as_of(demo: DemoData, t: dict[str, pd.DataFrame]) -> None:
+    end = pd.Timestamp(demo.as_of) + pd.Timedelta(days=1)
+    assert t["temperature_readings"]["reading_time"].max() < end
+    assert t["movements"]["movement_date"].max() < end
+    assert t["demand_history"]["demand_date"].max() < end
+    assert t["receipts"]["receipt_date"].max() < end
+    assert t["inspections"]["inspection_date"].max() < end
+
+
+def test_lifecycle_matches_demand(t: dict[str, pd.DataFrame], demo: DemoData) -> None:
+    items = t["items"].set_index("item_id")
+    d = t["demand_history"]
+    launch = d["item_id"].map(items["launch_date"])
+    end = d["item_id"].map(items["end_of_life_date"])
+    assert (d["demand_date"] >= launch).all()
+    assert (d["demand_date"][end.notna()] < end[end.notna()]).all()
+    series = demo.truth["series"]
+    new_items = series.loc[series["pattern"] == "new", "item_id"].unique()
+    assert (items.loc[new_items, "launch_date"] > d["demand_date"].min()).all()
+
+
+def test_issues_go_to_customers_of_the_location(t: dict[str, pd.DataFrame]) -> None:
+    m = t["movements"]
+    issued = m[m["kind"] == "issue"]
+    home = issued["customer_id"].map(t["customers"].set_index("customer_id")["location_id"])
+    assert (home == issued["from_location_id"]).all()
+    assert issued["customer_id"].nunique() >= 10

@@ -74,7 +74,7 @@ def _excursion_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
 
 
 def shipment_readings(rng: np.random.Generator, shipments: pd.DataFrame,
-                      excursion_minutes: dict[str, int]) -> Loggers:
+                      excursion_minutes: dict[str, int], as_of: datetime.date) -> Loggers:
     """Readings of every shipment with a logger: 08:00 on dispatch to 14:00 on arrival.
 
     Parameters
@@ -84,11 +84,14 @@ def shipment_readings(rng: np.random.Generator, shipments: pd.DataFrame,
         The ``shipments`` table.
     excursion_minutes : dict
         Shipment id -> minutes above 8 °C to place in that shipment's record.
+    as_of : datetime.date
+        Loggers of shipments still travelling have uploaded up to 23:45 of this day.
     """
     cold = shipments[shipments["logger_id"].notna()]
     step = np.where(cold["kind"].to_numpy() == "inbound", 30, 15)
     begin = cold["dispatch_date"].to_numpy("datetime64[m]") + np.timedelta64(8 * 60, "m")
     end = cold["arrival_date"].to_numpy("datetime64[m]") + np.timedelta64(14 * 60, "m")
+    end = np.minimum(end, np.datetime64(as_of, "m") + np.timedelta64(24 * 60 - 15, "m"))
     count = ((end - begin).astype(np.int64) // step + 1).astype(np.int64)
     owner = np.repeat(np.arange(len(cold)), count)
     index = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)

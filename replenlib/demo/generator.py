@@ -176,7 +176,8 @@ def _temperatures(rng: np.random.Generator, ctx: Context,
     shipments = tables["shipments"]
     inbound = shipments.loc[shipments["kind"] == "inbound", "shipment_id"].to_numpy()
     flagged = {str(inbound[k]): int(minutes[k]) for k in np.flatnonzero(minutes > 0)}
-    shipped = shipment_readings(rng, tables["shipments"], flagged)
+    as_of = ctx.start + datetime.timedelta(days=ctx.last_day)
+    shipped = shipment_readings(rng, tables["shipments"], flagged, as_of)
     tables["temperature_readings"] = pd.concat([storage.readings, shipped.readings],
                                                ignore_index=True)
     return pd.concat([storage.excursions, shipped.excursions], ignore_index=True)
