@@ -463,3 +463,35 @@ def test_issues_go_to_customers_of_the_location(t: dict[str, pd.DataFrame]) -> N
     home = issued["customer_id"].map(t["customers"].set_index("customer_id")["location_id"])
     assert (home == issued["from_location_id"]).all()
     assert issued["customer_id"].nunique() >= 10
+
+
+def test_purchase_terms(t: dict[str, pd.DataFrame]) -> None:
+    po = t["purchase_orders"].merge(t["item_supplier"], on=["item_id", "supplier_id"],
+                                    suffixes=("", "_terms"))
+    assert len(po) == len(t["purchase_orders"])
+    assert (po["quantity"] % po["order_multiple"] == 0).all()
+    assert (po["quantity"] >= po["moq"]).all()
+    assert ((po["confirmed_date"] - po["order_date"]).dt.days
+            == po["quoted_lead_time_days"]).all()
+    assert (po["unit_price"] == po["unit_price_terms"]).all()
+    backup = po[po["priority"] == 2]
+    assert 0 < len(backup) < 0.2 * len(po)
+    boxes = t["item_uom"][t["item_uom"]["uom"].str.startswith("BX")]
+    terms = t["item_supplier"].merge(boxes, on="item_id")
+    assert (terms["order_multiple"] == terms["factor_to_base"]).all()
+
+
+def test_shipments(t: dict[str, pd.DataFrame]) -> None:
+    s = t["shipments"]
+    assert (s["arrival_date"] >= s["dispatch_date"]).all()
+    inbound = s[s["kind"] == "inbound"]
+    assert len(inbound) == len(t["receipts"])
+    assert inbound["po_id"].isin(t["purchase_orders"]["po_id"]).all()
+    transfers = s[s["kind"] == "transfer"]
+    assert transfers["from_location_id"].notna().all() and transfers["supplier_id"].isna().all()
+    moved = t["movements"][t["movements"]["kind"] == "transfer"]
+    assert moved["reference"].isin(transfers["shipment_id"]).all()
+    cold_items = t["items"].loc[t["items"]["is_cold_chain"], "item_id"]
+    cold_refs = set(moved.loc[moved["item_id"].isin(cold_items), "reference"])
+    with_logger = set(transfers.loc[transfers["logger_id"].notna(), "shipment_id"])
+    assert cold_refs == with_logger
