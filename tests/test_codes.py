@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from biip.gtin import Gtin
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from replenlib.codes import gtin_check_digit, is_valid_gtin, make_gtin, with_indicator
@@ -43,6 +43,7 @@ def test_make_gtin_and_packaging_levels() -> None:
         make_gtin("69012345", "1234567")
 
 
+@settings(deadline=None, max_examples=60)
 @given(st.text(alphabet="0123456789", min_size=13, max_size=13))
 def test_agrees_with_biip(body: str) -> None:
     code = body + str(gtin_check_digit(body))
@@ -50,6 +51,7 @@ def test_agrees_with_biip(body: str) -> None:
     assert Gtin.parse(code).value == code
 
 
+@settings(deadline=None, max_examples=60)
 @given(st.text(alphabet="0123456789", min_size=13, max_size=13), st.integers(0, 9))
 def test_single_digit_errors_are_detected(body: str, wrong: int) -> None:
     code = body + str(gtin_check_digit(body))

@@ -74,6 +74,9 @@ def split_ranges(bucket_group: IntArray, take: IntArray, receiver_group: IntArra
     -------
     Pieces
     """
+    if len(bucket_group) == 0 or len(receiver_group) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return Pieces(empty, empty, empty, empty)
     groups = np.union1d(bucket_group, receiver_group)
     total_request = np.bincount(np.searchsorted(groups, receiver_group), request,
                                 minlength=len(groups))
