@@ -495,3 +495,9 @@ def test_shipments(t: dict[str, pd.DataFrame]) -> None:
     cold_refs = set(moved.loc[moved["item_id"].isin(cold_items), "reference"])
     with_logger = set(transfers.loc[transfers["logger_id"].notna(), "shipment_id"])
     assert cold_refs == with_logger
+
+
+def test_lot_numbers_follow_lot_control(t: dict[str, pd.DataFrame]) -> None:
+    controlled = t["lots"]["item_id"].map(t["items"].set_index("item_id")["is_lot_controlled"])
+    batch = t["lots"]["lot_number"].str.startswith("RB")
+    assert (batch == ~controlled).all() and batch.any()

@@ -143,10 +143,12 @@ no longer bought from 30 days before their end date.
 arrived − movements out (``truth['in_transit']`` lists them). Serial numbers are
 ``<lot number>-<nnnn>``; ``serials.status`` is ``in_stock``, ``issued``, ``scrapped``,
 ``returned`` or ``in_transit`` (location = destination). Lot numbers (AI 10) are
-year + month letter + six digits. POs group a supplier's lines of one day; ``shipments`` has
-one inbound shipment per receipt and one transfer shipment per route, day and temperature
-class; cold-chain shipments carry a logger. ``stock_on_hand`` statuses: ``available``,
-``quarantine`` (inspection pending), ``blocked`` (failed, awaiting return), ``expired``.
+year + month letter + six digits; items that are not lot-controlled (spares) get our receipt
+batch number (``RB...``) instead, since every stock record carries a lot id. POs group a
+supplier's lines of one day; ``shipments`` has one inbound shipment per receipt and one
+transfer shipment per route, day and temperature class; cold-chain shipments carry a logger.
+``stock_on_hand`` statuses: ``available``, ``quarantine`` (inspection pending), ``blocked``
+(failed, awaiting return), ``expired``.
 
 **Cold chain** (:mod:`.coldchain`): hourly cold-room loggers (two rooms at the central
 warehouse, one per DC and hospital lab fridge) around 5 °C with AR(1) noise, door openings and

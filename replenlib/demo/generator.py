@@ -139,7 +139,9 @@ def generate(size: str | DemoSize = DemoSize.MEDIUM, seed: int = 42,
 def _tables(ctx: Context, as_of: datetime.date,
             settings: ErpSettings) -> dict[str, pd.DataFrame]:
     """Every source table except the temperature readings and the recall."""
-    numbers = lot_numbers(ctx.start, ctx.state.lots["manufacture"])
+    lot_item = ctx.state.lots["item"]
+    controlled = ctx.catalogue.items["is_lot_controlled"].to_numpy(bool)[lot_item]
+    numbers = lot_numbers(ctx.start, ctx.state.lots["manufacture"], controlled)
     po_ids, lines = po_numbers(ctx)
     exploded = explode(ctx)
     serial_text, serial_code = serial_dictionary(

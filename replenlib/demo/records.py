@@ -45,13 +45,21 @@ class Context:
         return labels(self.all_lot_ids, lots)
 
 
-def lot_numbers(start: datetime.date, manufacture: IntArray) -> list[str]:
-    """Manufacturer lot numbers (AI 10): year, month letter, six scrambled digits."""
+def lot_numbers(start: datetime.date, manufacture: IntArray,
+                lot_controlled: npt.NDArray[np.bool_]) -> list[str]:
+    """Lot numbers: year, month letter and six scrambled digits.
+
+    For lot-controlled items this is the manufacturer's lot (AI 10) by manufacture month; for
+    items that are not lot-controlled (spares) the "lot" is our own receipt batch, prefixed
+    ``RB``, because every stock record needs a lot id.
+    """
     made = dates(start, manufacture).astype("datetime64[M]").astype(np.int64)
     year, month = made // 12 + 1970, made % 12
     scrambled = (np.arange(len(manufacture), dtype=np.int64) * 7919 + 104729) % 1_000_000
-    return [f"{y % 100:02d}{chr(65 + m)}{s:06d}"
-            for y, m, s in zip(year.tolist(), month.tolist(), scrambled.tolist(), strict=True)]
+    prefix = np.where(lot_controlled, "", "RB").tolist()
+    return [f"{p}{y % 100:02d}{chr(65 + m)}{s:06d}"
+            for p, y, m, s in zip(prefix, year.tolist(), month.tolist(), scrambled.tolist(),
+                                  strict=True)]
 
 
 def inspection_status(ctx: Context) -> IntArray:
