@@ -19,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import signal
 
-from replenlib.demo.frames import labels
+from replenlib.demo.frames import labels, missing
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -62,9 +62,11 @@ def storage_readings(rng: np.random.Generator, start: datetime.date, n_days: int
             values[begin:begin + length] = np.round(rng.uniform(10.0, 14.0, length), 2)
             excursions.append((logger, location, None, times[begin], times[begin + length - 1],
                                float(values[begin:begin + length].max())))
-        frames.append(pd.DataFrame({"logger_id": logger, "reading_time": times.astype(
-            "datetime64[s]"), "temperature_c": values, "location_id": location,
-            "shipment_id": None}))
+        frames.append(pd.DataFrame({
+            "logger_id": labels((logger,), np.zeros(n_hours, dtype=np.int64)),
+            "reading_time": times.astype("datetime64[s]"), "temperature_c": values,
+            "location_id": labels((location,), np.zeros(n_hours, dtype=np.int64)),
+            "shipment_id": missing(n_hours)}))
     return Loggers(pd.concat(frames, ignore_index=True), _excursion_frame(excursions))
 
 
@@ -107,7 +109,7 @@ def shipment_readings(rng: np.random.Generator, shipments: pd.DataFrame,
     readings = pd.DataFrame({
         "logger_id": labels(cold["logger_id"].tolist(), owner),
         "reading_time": times.astype("datetime64[s]"), "temperature_c": values,
-        "location_id": None, "shipment_id": labels(ids.tolist(), owner)})
+        "location_id": missing(len(owner)), "shipment_id": labels(ids.tolist(), owner)})
     return Loggers(readings, _excursion_frame(rows))
 
 

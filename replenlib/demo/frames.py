@@ -23,6 +23,11 @@ def labels(names: Sequence[str], codes: npt.ArrayLike) -> pd.Series:
     return pd.Series(dictionary.take(indices).to_pandas())
 
 
+def missing(length: int) -> pd.Series:
+    """A string column of ``length`` missing values (Arrow-backed, like :func:`labels`)."""
+    return labels(("",), np.full(length, -1, dtype=np.int64))
+
+
 def numbered(prefix: str, numbers: npt.ArrayLike, width: int) -> pd.Series:
     """``prefix`` followed by zero-padded ``numbers`` (e.g. ``LOT0000042``)."""
     text = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()),

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from replenlib.demo.frames import dates, labels, numbered
+from replenlib.demo.frames import dates, labels, missing, numbered
 from replenlib.demo.records import Context, order_status
 from replenlib.demo.state import ISSUE, KINDS, RECEIPT, RETURN, SCRAP, TRANSFER
 
@@ -83,10 +83,11 @@ def transfer_shipments(ctx: Context) -> tuple[IntArray, pd.DataFrame]:
     carrier = np.where(is_cold, to[first] % len(COLD_CARRIERS), to[first] % 3)
     frame = pd.DataFrame({
         "shipment_id": numbered("SHT", np.arange(len(unique)) + 1, 7),
-        "kind": "transfer", "supplier_id": None,
+        "kind": labels(("transfer",), np.zeros(len(unique), dtype=np.int64)),
+        "supplier_id": missing(len(unique)),
         "from_location_id": labels(ctx.network.location_ids, frm[first]),
         "to_location_id": labels(ctx.network.location_ids, to[first]),
-        "po_id": None,
+        "po_id": missing(len(unique)),
         "carrier": np.where(is_cold, np.array(COLD_CARRIERS)[carrier],
                             np.array(DOMESTIC_CARRIERS)[carrier]),
         "dispatch_date": dates(ctx.start, day[first]),
@@ -110,9 +111,9 @@ def inbound_shipments(ctx: Context, po_ids: pd.Series) -> pd.DataFrame:
                                 np.array(IMPORT_CARRIERS)[pick]))
     return pd.DataFrame({
         "shipment_id": numbered("SHI", np.arange(len(received)) + 1, 7),
-        "kind": "inbound",
+        "kind": labels(("inbound",), np.zeros(len(received), dtype=np.int64)),
         "supplier_id": labels(ctx.suppliers.supplier_ids, supplier),
-        "from_location_id": None,
+        "from_location_id": missing(len(received)),
         "to_location_id": labels(ctx.network.location_ids,
                                  ctx.world.series_location[lots["series"][received]]),
         "po_id": po_ids.iloc[lots["po"][received]].reset_index(drop=True),
