@@ -155,7 +155,9 @@ def report(name: str, run_id: str | None, lang: str, out: Path | None, db: Path 
     """Render report NAME (e.g. kpi) to <out>/<name>-<date>.html."""
     from replenlib.config import db_path, reports_dir
     from replenlib.reports.runner import render_report
+    from replenlib.store.db import require_store
 
+    require_store(db_path(db))
     with Steps(1).step(f"rendering the {name} report"):
         path = render_report(
             name, db=db_path(db), out_dir=reports_dir(out), run_id=run_id, lang=lang
@@ -196,7 +198,9 @@ def db_upgrade(db: Path | None) -> None:
 
 def _run(store: Path, as_of: date | None, steps: Steps) -> Any:
     from replenlib.pipeline.nightly import run_nightly
+    from replenlib.store.db import require_store
 
+    require_store(store)
     with steps.step(f"running the nightly pipeline on {store}"):
         return run_nightly(store, as_of=as_of, on_step=lambda s: click.echo(f"      {s}", err=True))
 
