@@ -60,6 +60,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "medium": ("medium", "中"),
     "low": ("low", "低"),
     "normal": ("normal", "一般"),
+    "run_down": ("run-down (end of life)", "清库（停产）"),
 }
 
 

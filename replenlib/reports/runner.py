@@ -6,6 +6,7 @@ from pathlib import Path
 
 from replenlib.config import notebooks_dir
 from replenlib.errors import ReplenError
+from replenlib.i18n import label
 from replenlib.reports.render import render_notebook, report_path
 from replenlib.store import reader
 
@@ -13,6 +14,8 @@ from replenlib.store import reader
 REPORTS: dict[str, str] = {
     "kpi": "07_kpi_report.ipynb",
 }
+#: Report name → key of its title in :mod:`replenlib.i18n` (default: ``<name>_report_title``).
+TITLES: dict[str, str] = {}
 
 
 def render_report(
@@ -48,6 +51,10 @@ def render_report(
         )
     out = report_path(Path(out_dir), name, row[1], lang)
     render_notebook(
-        notebook, out, {"db": str(db_file), "run_id": row[0], "lang": lang}, cwd=notebook.parent
+        notebook,
+        out,
+        {"db": str(db_file), "run_id": row[0], "lang": lang},
+        cwd=notebook.parent,
+        title=label(TITLES.get(name, f"{name}_report_title"), lang),
     )
     return out
