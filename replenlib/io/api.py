@@ -53,19 +53,24 @@ def import_file(
 
 
 def import_files(
-    db: Path | str, requests: Sequence[ImportRequest], *, progress: Progress | None = None
+    db: Path | str,
+    requests: Sequence[ImportRequest],
+    *,
+    progress: Progress | None = None,
+    fresh: bool = False,
 ) -> list[LoadResult]:
     """Import several files in one transaction, master data first (see :data:`LOAD_ORDER`).
 
-    Returns one :class:`LoadResult` per request, in the order of ``requests``.
+    ``fresh`` starts from an empty store that replaces ``db`` on success (the demo). Returns
+    one :class:`LoadResult` per request, in the order of ``requests``.
     """
     plans = [(r, *resolve_mapping(r.kind, Path(r.path), r.mapping)) for r in requests]
-    done = _already_loaded(db, plans)
+    done = [None] * len(plans) if fresh else _already_loaded(db, plans)
     if all(done):
         return [LoadResult.unchanged(d, m, Path(r.path)) for (r, m, _h), d in zip(plans, done, strict=True)]  # type: ignore[arg-type]
     order = sorted(range(len(plans)), key=lambda k: LOAD_ORDER.index(plans[k][1].table))
     results: dict[int, LoadResult] = {}
-    with writer(db, create=True) as con:
+    with writer(db, create=True, fresh=fresh) as con:
         for k in order:
             request, mapping, _header = plans[k]
             results[k] = load_file(con, request.kind, request.path, mapping, progress=progress)

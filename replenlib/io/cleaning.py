@@ -23,6 +23,7 @@ from replenlib.io.tables import ValueKind
 FULL_WIDTH = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000\u00a0\t"
 HALF_WIDTH = "".join(chr(c - 0xFEE0) for c in range(0xFF01, 0xFF5F)) + "   "
 _TO_HALF = str.maketrans(FULL_WIDTH, HALF_WIDTH)
+WIDE_CLASS = "[\uff01-\uff5e\u3000\u00a0\t]"
 NULL_TOKENS = ("", "#N/A", "N/A", "NULL", "null")
 TRUE_WORDS = ("1", "true", "t", "yes", "y", "是", "x", "√")
 FALSE_WORDS = ("0", "false", "f", "no", "n", "否")
@@ -59,16 +60,28 @@ def ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def text_sql(expr: str) -> str:
-    """SQL for :func:`clean_text` applied to ``expr``."""
+def halfwidth_sql(expr: str) -> str:
+    """SQL for :func:`to_halfwidth` followed by trimming spaces (``expr`` is evaluated once
+    per step, so pass a column, not a computed expression)."""
+    # translate() is slow in DuckDB: only text holding a full-width character goes through it
+    # (ASCII text, where bytes == characters, is not even searched)
+    half = (
+        f"CASE WHEN strlen({expr}) = length({expr}) THEN {expr} "
+        f"WHEN regexp_matches({expr}, {literal(WIDE_CLASS)}) "
+        f"THEN translate({expr}, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)}) ELSE {expr} END"
+    )
+    return f"trim({half}, ' ')"
+
+
+def nulled_sql(expr: str) -> str:
+    """SQL mapping the null tokens (empty, ``#N/A``, ``N/A``, ``NULL``) to NULL."""
     nulls = ", ".join(literal(t) for t in NULL_TOKENS)
-    trimmed = f"trim(translate({expr}, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)}), ' ')"
-    return f"(CASE WHEN {trimmed} IN ({nulls}) THEN NULL ELSE {trimmed} END)"
+    return f"(CASE WHEN {expr} IN ({nulls}) THEN NULL ELSE {expr} END)"
 
 
-def collapsed_text_sql(expr: str) -> str:
-    """Text with runs of spaces collapsed to one (descriptions, names)."""
-    return f"regexp_replace({text_sql(expr)}, ' {{2,}}', ' ', 'g')"
+def text_sql(expr: str) -> str:
+    """SQL for :func:`clean_text` applied to ``expr`` (one expression; see :func:`halfwidth_sql`)."""
+    return nulled_sql(halfwidth_sql(expr))
 
 
 def number_sql(n: str) -> str:
@@ -122,13 +135,13 @@ def gtin14_sql(code: str) -> str:
     )
 
 
-def normalised_sql(expr: str, kind: ValueKind) -> str:
-    """The cleaned text of a source cell, before typing."""
+def normalised_sql(h: str, kind: ValueKind) -> str:
+    """The cleaned text of a source cell from its half-width, trimmed text ``h``."""
     if kind is ValueKind.CODE:
-        return f"upper({text_sql(expr)})"
+        return f"upper({nulled_sql(h)})"
     if kind is ValueKind.TEXT:
-        return collapsed_text_sql(expr)
-    return text_sql(expr)
+        return f"regexp_replace({nulled_sql(h)}, ' {{2,}}', ' ', 'g')"
+    return nulled_sql(h)
 
 
 def typed_sql(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +105,7 @@ def detect_encoding(path: Path, declared: str = "auto", delimiter: str = ",") ->
             return EncodingReport(UTF8_BOM, (), needs_transcoding=False)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return EncodingReport(UTF16, (), needs_transcoding=True)
-    if declared in ("auto", UTF8) and _is_valid(path, UTF8):
+    if declared in ("auto", UTF8) and _is_valid(path, UTF8) and _plausible_utf8(path):
         return EncodingReport(UTF8, (), needs_transcoding=False)
     if declared == GB18030 and _is_valid(path, GB18030) and not _has_utf8_rows(path):
         return EncodingReport(GB18030, (), needs_transcoding=True)
@@ -127,6 +128,25 @@ def _is_valid(path: Path, encoding: str) -> bool:
     return True
 
 
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+_UNLIKELY = re.compile(r"[\u0400-\u07ff]")  # Cyrillic … Arabic: GB18030 pairs read as UTF-8
+
+
+def _cjk_score(text: str) -> int:
+    return len(_CJK.findall(text)) - len(_UNLIKELY.findall(text))
+
+
+def _plausible_utf8(path: Path) -> bool:
+    """Valid UTF-8 that is not GB18030 in disguise (医院 in GB18030 is valid UTF-8 'ҽԺ')."""
+    for chunk in _chunks(path):
+        if chunk.isascii():
+            continue
+        text = chunk.decode(UTF8, errors="ignore")
+        if _UNLIKELY.search(text) and not _CJK.search(text):
+            return False
+    return True
+
+
 def _has_utf8_rows(path: Path) -> bool:
     return any(_kind(line) == UTF8 for line in _lines(path))
 
@@ -145,19 +165,21 @@ def _lines(path: Path) -> Iterator[bytes]:
 
 
 def _kind(line: bytes) -> str:
+    """``ascii``, ``utf-8``, ``gb18030`` or ``unknown``; a line valid in both encodings goes to
+    the one that reads as more Chinese text."""
     if line.isascii():
         return "ascii"
-    try:
-        line.decode(UTF8)
-    except UnicodeDecodeError:
-        pass
-    else:
-        return UTF8
-    try:
-        line.decode(GB18030)
-    except UnicodeDecodeError:
+    decoded = {}
+    for encoding in (UTF8, GB18030):
+        try:
+            decoded[encoding] = line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    if not decoded:
         return "unknown"
-    return GB18030
+    if len(decoded) == 1:
+        return next(iter(decoded))
+    return UTF8 if _cjk_score(decoded[UTF8]) >= _cjk_score(decoded[GB18030]) else GB18030
 
 
 def _classify_rows(path: Path, declared: str, delimiter: str) -> EncodingReport:

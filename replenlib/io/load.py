@@ -105,6 +105,7 @@ def load_file(
     path = Path(path)
     label = file_label or path.name
     say = progress or (lambda _text: None)
+    con.execute("SET enable_progress_bar = false")
     chosen, header = resolve_mapping(kind, path, mapping)
     digest = file_sha256(path)
     previous = _previous_load(con, digest, chosen)
@@ -172,7 +173,14 @@ def _plan(
         source_table, extra = "_src", (("raw", "__udi_error"),)
         sources.update(_UDI_SOURCES)
     return CleanPlan(
-        mapping.spec, mapping, source_table, sources, resolved.unit, resolved.line_key, extra
+        mapping.spec,
+        mapping,
+        source_table,
+        sources,
+        resolved.unit,
+        resolved.line_key,
+        extra,
+        tuple(resolved.sources.items()),
     )
 
 
@@ -316,11 +324,10 @@ def _write_quarantine(
 ) -> None:
     """Issues → quarantine rows, with the source column's name and the raw cell's text."""
     names, values = ["CASE i.target"], ["CASE i.target"]
-    sources = {t: s for t, s in plan.sources.items() if not s.startswith("__")}
+    sources = dict(plan.file_columns)
     if plan.spec.name == "udi_scans":
         for target in _UDI_SOURCES:
-            sources.setdefault(target, plan.sources["raw"])
-        sources["raw"] = plan.sources["raw"]
+            sources.setdefault(target, sources["raw"])
     if plan.unit_source:
         sources["_unit"] = plan.unit_source
     for target, source in sources.items():

@@ -297,7 +297,7 @@ _TRANSACTIONS = (
             _item(),
             _c("serial_number", K.LOT),
             _lot(),
-            _c("status", K.ENUM, allowed=("in_stock", "issued", "scrapped", "recalled")),
+            _c("status", K.ENUM, allowed=("in_stock", "issued", "returned", "scrapped", "recalled")),
             _loc(required=False),
             _cust(),
         ),
@@ -394,7 +394,7 @@ _TRANSACTIONS = (
         (
             _c("movement_id", K.INTEGER, minimum=1.0),
             _c("movement_date", K.DATE),
-            _c("kind", K.ENUM, allowed=("receipt", "transfer", "issue", "scrap", "adjustment")),
+            _c("kind", K.ENUM, allowed=("receipt", "transfer", "issue", "return", "scrap", "adjustment")),
             _item(),
             _c("lot_id", K.CODE),
             _c("serial_number", K.LOT, False),

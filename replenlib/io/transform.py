@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from replenlib.io.cleaning import (
     gtin14_sql,
+    halfwidth_sql,
     ident,
     literal,
     normalised_sql,
@@ -52,6 +53,7 @@ class CleanPlan:
     unit_source: str | None
     line_key: tuple[str, ...]
     extra_errors: tuple[tuple[str, str], ...] = ()  #: (store column, SQL 'rule|reason' or NULL)
+    file_columns: tuple[tuple[str, str], ...] = ()  #: (store column, file column) as in the file
 
     @property
     def present(self) -> tuple[str, ...]:
@@ -68,11 +70,32 @@ def clean_table_sql(plan: CleanPlan) -> str:
     items = [c for c in items if c.reference is not None and c.reference.value == "items"]
     return (
         "CREATE OR REPLACE TEMP TABLE _clean AS\n"
-        f"WITH n AS ({_normalise(plan, columns)}),\n"
+        f"WITH h AS ({_halfwidth(plan)}),\n"
+        f"n AS ({_normalise(plan, columns)}),\n"
         f"r AS ({_resolve(items)}),\n"
-        f"f AS ({_factor(plan, resolve)})\n"
+        f"f AS ({_factor(plan, resolve)}),\n"
+        f"t AS ({_values(plan, columns)})\n"
         f"{_typed(plan, columns, items)}"
     )
+
+
+def _h(name: str) -> str:
+    return ident(f"h__{name}")
+
+
+def _v(name: str) -> str:
+    return ident(f"v__{name}")
+
+
+def _halfwidth(plan: CleanPlan) -> str:
+    """Every file column used, half-width and trimmed once."""
+    used = sorted(set(plan.sources.values()))
+    parts = ["source_row"] + [f"{halfwidth_sql(ident(c))} AS {_h(c)}" for c in used]
+    parts += [f"{sql} AS {ident(f'x__{k}')}" for k, (_t, sql) in enumerate(plan.extra_errors)]
+    parts.append(f"{_unit(plan)} AS n___unit")
+    line = ", ".join(f"coalesce({text_sql(ident(c))}, '')" for c in plan.line_key)
+    parts.append(f"concat_ws('|', {line}) AS _line" if line else "NULL AS _line")
+    return f"SELECT {', '.join(parts)} FROM {plan.source_table}"
 
 
 def _n(name: str) -> str:
@@ -84,18 +107,16 @@ def _r(name: str) -> str:
 
 
 def _normalise(plan: CleanPlan, columns: list[ColumnSpec]) -> str:
-    parts = ["source_row"]
+    parts = ["source_row", "n___unit", "_line"]
+    parts += [ident(f"x__{k}") for k in range(len(plan.extra_errors))]
     for column in columns:
         mapped = plan.mapping.column(column.name)
         source = plan.sources.get(column.name)
-        value = normalised_sql(ident(source), column.kind) if source else "NULL"
+        value = normalised_sql(_h(source), column.kind) if source else "NULL"
         if mapped is not None and mapped.default is not None:
             value = f"coalesce({value}, {literal(mapped.default)})"
         parts.append(f"{value} AS {_n(column.name)}")
-    parts.append(f"{_unit(plan)} AS n___unit")
-    line = ", ".join(f"coalesce({text_sql(ident(c))}, '')" for c in plan.line_key)
-    parts.append(f"concat_ws('|', {line}) AS _line" if line else "NULL AS _line")
-    return f"SELECT {', '.join(parts)} FROM {plan.source_table}"
+    return f"SELECT {', '.join(parts)} FROM h"
 
 
 def _unit(plan: CleanPlan) -> str:
@@ -136,34 +157,49 @@ def _factor(plan: CleanPlan, resolve: bool) -> str:
     )
 
 
+def _values(plan: CleanPlan, columns: list[ColumnSpec]) -> str:
+    """Typed values ``v__*`` (before unit conversion), each computed once."""
+    parts = ["f.*"]
+    for column in columns:
+        mapped = plan.mapping.column(column.name)
+        formats = mapped.formats if mapped else ()
+        values = mapped.values if mapped else {}
+        value = typed_sql(_n(column.name), column.kind, formats, values, column.allowed)
+        if column.name == "gtin":
+            value = gtin14_sql(value)
+        parts.append(f"{value} AS {_v(column.name)}")
+    return f"SELECT {', '.join(parts)} FROM f"
+
+
 def _typed(plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]) -> str:
     resolved = {c.name for c in items}
     values, errors = ["source_row", "_line"], []
     for column in columns:
         mapped = plan.mapping.column(column.name)
         formats = mapped.formats if mapped else ()
-        n = _n(column.name)
-        value = typed_sql(n, column.kind, formats, mapped.values if mapped else {}, column.allowed)
-        if column.name == "gtin":
-            value = gtin14_sql(value)
+        n, value = _n(column.name), _v(column.name)
         if column.name in resolved:
             value = _r(column.name)
             errors.append(_item_error(column.name))
         elif column.kind is ValueKind.QUANTITY:
-            value = f"({value}) * _factor"
+            value = f"{value} * _factor"
         elif column.kind is ValueKind.PRICE:
-            value = f"({value}) / _factor"
+            value = f"{value} / _factor"
         values.append(f"{value} AS {ident(column.name)}")
         if column.required:
             errors.append(f"CASE WHEN {n} IS NULL THEN '{column.name}|required|a value is required' END")
-        parse = parse_error_sql(n, typed_sql(n, column.kind, formats, {}), column.kind, formats)
-        if parse != "NULL":
-            errors.append(f"{literal(column.name + '|')} || {parse}")
+        if column.kind is not ValueKind.ENUM:
+            parse = parse_error_sql(n, _v(column.name), column.kind, formats)
+            if parse != "NULL":
+                errors.append(f"{literal(column.name + '|')} || {parse}")
     errors += _unit_errors(plan)
-    errors += [f"{literal(target + '|')} || ({sql})" for target, sql in plan.extra_errors]
+    errors += [
+        f"{literal(target + '|')} || {ident(f'x__{k}')}"
+        for k, (target, _sql) in enumerate(plan.extra_errors)
+    ]
     checks = ", ".join(errors) if errors else ""
     values.append(f"list_filter([{checks}], lambda e: e IS NOT NULL) AS _errors")
-    return f"SELECT {', '.join(values)} FROM f"
+    return f"SELECT {', '.join(values)} FROM t"
 
 
 def _item_error(name: str) -> str:

@@ -52,14 +52,19 @@ def deduplicate(
     if aggregate and not by_line:
         return 0  # lines of one key are summed, and nothing tells two lines apart
     group = ["_line"] if by_line else list(spec.key)
+    join = " AND ".join(f"o.{ident(g)} = d.{ident(g)}" for g in group)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _dupkeys AS "
-        f"SELECT {_cols(group)}, min(source_row) AS first_row, min(h) <> max(h) AS conflict, "
-        "count(*) AS n, string_agg(CAST(source_row AS VARCHAR), ', ' ORDER BY source_row) AS rows "
-        f"FROM (SELECT *, hash({_cols(list(present))}) AS h FROM _ok) "
-        f"GROUP BY {_cols(group)} HAVING count(*) > 1"
+        f"SELECT {_cols(group)} FROM _ok GROUP BY {_cols(group)} HAVING count(*) > 1"
     )
-    join = " AND ".join(f"o.{ident(g)} = d.{ident(g)}" for g in group)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _dupkeys AS "
+        f"SELECT {_cols(group, 'd.')}, min(o.source_row) AS first_row, "
+        f"min(hash({_cols(list(present), 'o.')})) <> max(hash({_cols(list(present), 'o.')})) "
+        "AS conflict, count(*) AS n, "
+        "string_agg(CAST(o.source_row AS VARCHAR), ', ' ORDER BY o.source_row) AS rows "
+        f"FROM _ok o JOIN _dupkeys d ON {join} GROUP BY {_cols(group, 'd.')}"
+    )
     shown = " || ', ' || ".join(f"'{g}=' || CAST(o.{ident(g)} AS VARCHAR)" for g in group)
     con.execute(
         "INSERT INTO _issues SELECT o.source_row, '_key', NULL, NULL, 'duplicate_key', "
