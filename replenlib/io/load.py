@@ -214,7 +214,7 @@ def _issues_from_clean(con: duckdb.DuckDBPyConnection) -> None:
         "INSERT INTO _issues SELECT source_row, split_part(e, '|', 1), NULL, NULL, "
         "split_part(e, '|', 2), "
         "substr(e, length(split_part(e, '|', 1)) + length(split_part(e, '|', 2)) + 3), 'error' "
-        "FROM (SELECT source_row, unnest(_errors) AS e FROM _clean WHERE len(_errors) > 0)"
+        "FROM (SELECT source_row, unnest(string_split(_errors, chr(30))) AS e FROM _clean WHERE _errors <> '')"
     )
 
 
@@ -234,25 +234,45 @@ def _issues_from_records(con: duckdb.DuckDBPyConnection, records: tuple[BadRecor
 def _issues_from_pandera(
     con: duckdb.DuckDBPyConnection, spec: TableSpec, present: tuple[str, ...]
 ) -> None:
-    schema = table_schema(spec, _known_codes(con, spec, present), present)
-    failures = list(validate_chunks(schema, _chunks(con, present)))
-    if not failures:
-        return
-    frame = pd.DataFrame(
-        [(f.row, f.column, None, None, f.rule, f.reason, "error") for f in failures],
-        columns=["r", "t", "c", "v", "rule", "reason", "s"],
-        dtype=object,
-    ).astype({"r": "int64"})
-    con.register("_failures", frame)
-    con.execute("INSERT INTO _issues SELECT * FROM _failures")
-    con.unregister("_failures")
+    """Validate with the table's pandera schema, one checked column at a time.
+
+    Column checks (range, allowed values, references) depend on the value alone, so pandera
+    sees each column's *distinct* values (in chunks of :data:`CHUNK_ROWS`), and SQL maps the
+    failing values back to every row holding them: exact, and fast on millions of rows.
+    """
+    known = _known_codes(con, spec, present)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _bad_values (target VARCHAR, value VARCHAR, "
+        "rule VARCHAR, reason VARCHAR)"
+    )
+    for name in present:
+        schema = table_schema(spec, known, [name])
+        if not schema.columns[name].checks:
+            continue
+        failures = list(validate_chunks(schema, _distinct_chunks(con, name)))
+        if not failures:
+            continue
+        frame = pd.DataFrame(
+            [(f.column, str(f.key), f.rule, f.reason) for f in failures], dtype=object
+        )
+        con.register("_failures", frame)
+        con.execute("INSERT INTO _bad_values SELECT * FROM _failures")
+        con.unregister("_failures")
+        con.execute(
+            f"INSERT INTO _issues SELECT c.source_row, b.target, NULL, NULL, b.rule, b.reason, "
+            f"'error' FROM _clean c JOIN _bad_values b ON b.target = {literal(name)} "
+            f"AND CAST(c.{ident(name)} AS VARCHAR) = b.value WHERE c._errors = ''"
+        )
 
 
-def _chunks(con: duckdb.DuckDBPyConnection, present: tuple[str, ...]) -> Iterator[pd.DataFrame]:
-    """Clean rows without errors, ``CHUNK_ROWS`` at a time (never the whole file at once)."""
-    columns = ", ".join(ident(c) for c in present)
+def _distinct_chunks(con: duckdb.DuckDBPyConnection, name: str) -> Iterator[pd.DataFrame]:
+    """The distinct clean values of one column, ``CHUNK_ROWS`` at a time (never all rows of
+    the file at once), keyed by their text in ``source_row``, the key :func:`validate_chunks`
+    reports a failure under."""
+    column = ident(name)
     reader = con.sql(
-        f"SELECT source_row, {columns} FROM _clean WHERE len(_errors) = 0"
+        f"SELECT DISTINCT CAST({column} AS VARCHAR) AS source_row, {column} FROM _clean "
+        f"WHERE _errors = '' AND {column} IS NOT NULL"
     ).to_arrow_reader(CHUNK_ROWS)
     for batch in reader:
         yield batch.to_pandas(date_as_object=False)

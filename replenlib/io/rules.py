@@ -25,7 +25,7 @@ def item_master_checks(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _gtin_owner AS "
         "SELECT gtin, item_id, 0 AS source_row FROM items UNION ALL "
-        "SELECT gtin, item_id, source_row FROM _clean WHERE len(_errors) = 0"
+        "SELECT gtin, item_id, source_row FROM _clean WHERE _errors = ''"
     )
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _same_gtin AS "
@@ -78,7 +78,7 @@ def reading_order_checks(con: duckdb.DuckDBPyConnection) -> None:
         "earlier row for logger ' || logger_id || ' (out of order: logger clock reset?)', "
         "'warning' FROM (SELECT source_row, logger_id, reading_time, max(reading_time) OVER "
         "(PARTITION BY logger_id ORDER BY source_row ROWS BETWEEN UNBOUNDED PRECEDING AND "
-        "1 PRECEDING) AS latest FROM _clean WHERE len(_errors) = 0) WHERE reading_time < latest"
+        "1 PRECEDING) AS latest FROM _clean WHERE _errors = '') WHERE reading_time < latest"
     )
 
 

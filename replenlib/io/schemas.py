@@ -36,11 +36,15 @@ _DTYPES: dict[ValueKind, object] = {
 }
 
 
+#: Kinds whose pandas dtype after DuckDB → Arrow → pandas differs from the schema's.
+_COERCED = {ValueKind.DATE, ValueKind.TIMESTAMP, ValueKind.INTEGER, ValueKind.BOOLEAN}
+
+
 @dataclass(frozen=True)
 class RowFailure:
-    """One failed check: source row, store column, bad value, rule and expectation."""
+    """One failed check: the row's ``source_row`` value, column, value, rule and expectation."""
 
-    row: int
+    key: object
     column: str
     value: str
     rule: str
@@ -91,7 +95,7 @@ def table_schema(
                 _DTYPES[c.kind],
                 checks=_checks(c, known),
                 nullable=not c.required,
-                coerce=True,
+                coerce=c.kind in _COERCED,
             )
             for c in spec.columns
             if c.name in present
@@ -124,7 +128,7 @@ def _failures(cases: pd.DataFrame, chunk: pd.DataFrame) -> Iterator[RowFailure]:
         if not reason:
             rule, reason = _builtin(check)
         value = chunk.at[index, column] if column in chunk.columns else case.failure_case
-        yield RowFailure(int(rows.at[index]), column, _text(value), rule, reason)
+        yield RowFailure(rows.at[index], column, _text(value), rule, reason)
 
 
 def _builtin(check: str) -> tuple[str, str]:

@@ -9,8 +9,8 @@ steps, each a common table expression, all executed by DuckDB in parallel:
    cross-reference, GTINs of every packaging level; an 8/12/13-digit GTIN is padded to 14);
 3. ``f``: the factor from the row's unit to the item's base unit (``item_uom``), 1 when the
    row gives no unit or the base unit itself;
-4. the typed values (quantities × factor, prices ÷ factor) and ``_errors``: a list of
-   ``column|rule|reason`` strings, empty when the row is clean.
+4. the typed values (quantities × factor, prices ÷ factor) and ``_errors``: the failed
+   checks as ``column|rule|reason`` texts joined by ASCII 30, empty when the row is clean.
 """
 
 from __future__ import annotations
@@ -186,7 +186,7 @@ def _typed(plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]) 
         elif column.kind is ValueKind.PRICE:
             value = f"{value} / _factor"
         values.append(f"{value} AS {ident(column.name)}")
-        if column.required:
+        if column.required and column.name not in plan.spec.derived:
             errors.append(f"CASE WHEN {n} IS NULL THEN '{column.name}|required|a value is required' END")
         if column.kind is not ValueKind.ENUM:
             parse = parse_error_sql(n, _v(column.name), column.kind, formats)
@@ -197,8 +197,9 @@ def _typed(plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]) 
         f"{literal(target + '|')} || {ident(f'x__{k}')}"
         for k, (target, _sql) in enumerate(plan.extra_errors)
     ]
-    checks = ", ".join(errors) if errors else ""
-    values.append(f"list_filter([{checks}], lambda e: e IS NOT NULL) AS _errors")
+    # one text of the failed checks, separated by ASCII 30 (record separator); '' = clean row
+    checks = ", ".join(errors) if errors else "NULL"
+    values.append(f"concat_ws(chr(30), {checks}) AS _errors")
     return f"SELECT {', '.join(values)} FROM t"
 
 

@@ -35,7 +35,7 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
 def prepare_ok_rows(con: duckdb.DuckDBPyConnection) -> None:
     """``_ok``: clean rows without any error."""
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _ok AS SELECT * FROM _clean WHERE len(_errors) = 0 "
+        "CREATE OR REPLACE TEMP TABLE _ok AS SELECT * FROM _clean WHERE _errors = '' "
         "AND source_row NOT IN (SELECT source_row FROM _issues WHERE severity = 'error')"
     )
 
