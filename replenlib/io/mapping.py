@@ -300,9 +300,9 @@ def choose_mapping(kind: SourceKind | str, header: list[str], file_name: str) ->
     nearest = max(scored, key=lambda s: s[1] - len(s[3].missing))
     names = ", ".join(_source_label(nearest[2], t) for t in nearest[3].missing)
     raise InputDataError(
-        f"{file_name}: no built-in {kind} mapping fits its columns; the nearest, "
-        f"{nearest[2].name} ({nearest[2].table}), misses required column {names}: "
-        "pass --mapping FILE"
+        f"{file_name}, row 1 (header): missing required column {names} for the nearest "
+        f"built-in {kind} mapping, {nearest[2].name} ({nearest[2].table}); fix the export "
+        "or pass --mapping FILE"
     )
 
 

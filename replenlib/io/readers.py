@@ -174,8 +174,10 @@ def _read_csv(
         "store_rejects = true, rejects_table = '_rejects', rejects_scan = '_rejects_scan', "
         "max_line_size = 10000000)"
     )
-    rows = con.execute(
-        "SELECT line, column_name, csv_line, error_type, error_message FROM _rejects ORDER BY line"
+    rows = con.execute(  # DuckDB reports a short record once per missing column: one each
+        "SELECT line, arg_min(column_name, column_idx), arg_min(csv_line, column_idx), "
+        "arg_min(error_type, column_idx), arg_min(error_message, column_idx) "
+        "FROM _rejects GROUP BY line ORDER BY line"
     ).fetchall()
     con.execute("DROP TABLE IF EXISTS _rejects")
     con.execute("DROP TABLE IF EXISTS _rejects_scan")

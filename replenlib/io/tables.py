@@ -297,7 +297,7 @@ _TRANSACTIONS = (
             _item(),
             _c("serial_number", K.LOT),
             _lot(),
-            _c("status", K.ENUM, allowed=("in_stock", "issued", "returned", "scrapped", "recalled")),
+            _c("status", K.ENUM, allowed=("in_stock", "in_transit", "issued", "returned", "scrapped", "recalled")),
             _loc(required=False),
             _cust(),
         ),
