@@ -38,13 +38,13 @@ con.execute(f'''COPY (
            CAST(i % 17 AS VARCHAR) AS "需求数量", CAST(i % 13 AS VARCHAR) AS "发货数量",
            'EA' AS "单位"
     FROM range({rows}) t(i)) TO '{folder}/demand.csv' (HEADER)''')
-con.execute(f'''COPY (
-    SELECT 'IT' || lpad(CAST(i AS VARCHAR), 6, '0') AS "物料编码",
-           '0' || lpad(CAST(6900000000000 + i * 10 AS VARCHAR), 12, '0') AS "商品条码",
-           'Item ' || i AS "物料描述", 'consumable' AS "物料类别", 'Maker' AS "生产厂家",
-           'II' AS "管理类别", 'medium' AS "关键程度", '1.5' AS "标准成本",
-           '2020-01-01' AS "上市日期"
-    FROM range(2000) t(i)) TO '{folder}/items.csv' (HEADER)''')
+from biip.checksums import gs1_standard_check_digit
+with open(f'{folder}/items.csv', 'w') as f:
+    f.write('物料编码,商品条码,物料描述,物料类别,生产厂家,管理类别,关键程度,标准成本,上市日期\\n')
+    for i in range(2000):
+        body = f'0690{i:09d}'
+        gtin = body + str(gs1_standard_check_digit(body))
+        f.write(f'IT{i:06d},{gtin},Item {i},consumable,Maker,II,medium,1.5,2020-01-01\\n')
 with open(f'{folder}/locations.csv', 'w') as f:
     f.write('仓库编码,仓库名称,仓库类型,区域,城市,上级仓库\\n')
     f.writelines(f'L{k},Location {k},hospital,East,Shanghai,\\n' for k in range(8))
@@ -80,7 +80,7 @@ def _run(code: str, *args: str) -> list[float]:
     out = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code), *args],
         check=True,
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
         cwd=ROOT,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
