@@ -76,7 +76,7 @@ def test_wrong_encoding_declared_in_the_mapping_is_refused(db: Path, tmp_path: P
 
 
 def test_mixed_encoding_rows_are_quarantined_with_their_text(db: Path, tmp_path: Path) -> None:
-    good = (DEMAND_HEADER + "ABC123,CW-SH,2026-01-01,1,1,件\nABC123,CW-SH,2026-01-02,2,2,件\n")
+    good = DEMAND_HEADER + "ABC123,CW-SH,2026-01-01,1,1,件\nABC123,CW-SH,2026-01-02,2,2,件\n"
     bad = "ABC123,CW-SH,2026-01-03,3,3,箱\n".encode("gb18030")
     path = tmp_path / "mixed.csv"
     path.write_bytes(good.encode("utf-8") + bad)
@@ -89,9 +89,7 @@ def test_mixed_encoding_rows_are_quarantined_with_their_text(db: Path, tmp_path:
     assert "row is gb18030 while the file is utf-8" in row.message
 
 
-def test_byte_order_mark_is_read_and_not_part_of_the_first_column(
-    db: Path, tmp_path: Path
-) -> None:
+def test_byte_order_mark_is_read_and_not_part_of_the_first_column(db: Path, tmp_path: Path) -> None:
     path = _demand(tmp_path, "ABC123,CW-SH,2026-01-01,4,4,EA\n", encoding="utf-8-sig")
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")
     result = import_file(db, "erp", path)
@@ -107,7 +105,9 @@ def test_gb18030_file_is_detected_and_read(db: Path, tmp_path: Path) -> None:
 
 
 def test_missing_required_column_refuses_the_file(db: Path, tmp_path: Path) -> None:
-    path = write(tmp_path, "d.csv", "物料编码,仓库编码,需求日期,发货数量\nABC123,CW-SH,2026-01-01,1\n")
+    path = write(
+        tmp_path, "d.csv", "物料编码,仓库编码,需求日期,发货数量\nABC123,CW-SH,2026-01-01,1\n"
+    )
     _refused(db, "erp", path, r"d\.csv, row 1 \(header\): missing required column "
              r"需求数量 / Requested Quantity \(quantity\)")  # fmt: skip
     mapping = Path(load_module.__file__).parent / "mappings" / "erp_demand.yaml"
@@ -146,13 +146,13 @@ def test_duplicate_keys_identical_merge_conflicting_quarantine(db: Path, tmp_pat
     assert (result.duplicates_merged, result.rows_quarantined, result.rows_changed) == (1, 2, 1)
     assert [q.row for q in result.quarantine] == [4, 5]
     assert result.quarantine[0].column == "物料编码 + 仓库编码 + 需求日期"
-    assert "key item_id=ABC123, location_id=CW-SH, demand_date=2026-01-02 is repeated with " \
+    assert (
+        "key item_id=ABC123, location_id=CW-SH, demand_date=2026-01-02 is repeated with "
         "different values in rows 4, 5" in result.quarantine[0].message
+    )
 
 
-def test_negative_non_numeric_and_thousands_separated_quantities(
-    db: Path, tmp_path: Path
-) -> None:
+def test_negative_non_numeric_and_thousands_separated_quantities(db: Path, tmp_path: Path) -> None:
     rows = (
         'ABC123,CW-SH,2026-01-01,"1,200","1,200",EA\n'
         "ABC123,CW-SH,2026-01-02,-3,0,EA\n"
@@ -216,7 +216,7 @@ def test_item_code_not_in_master_is_quarantined(db: Path, tmp_path: Path) -> Non
 
 
 def test_full_width_and_padded_codes_are_cleaned(db: Path, tmp_path: Path) -> None:
-    rows = "ＡＢＣ１２３,CW-SH,2026-01-01,1,1,EA\n\" abc123 \",ｃｗ－ｓｈ,2026-01-02,2,2,ＥＡ\n"
+    rows = 'ＡＢＣ１２３,CW-SH,2026-01-01,1,1,EA\n" abc123 ",ｃｗ－ｓｈ,2026-01-02,2,2,ＥＡ\n'
     result = import_file(db, "erp", _demand(tmp_path, rows))
     assert (result.rows_loaded, result.rows_quarantined) == (2, 0)
     assert _rows(db, "SELECT DISTINCT item_id, location_id FROM demand_history") == [
@@ -275,7 +275,9 @@ def test_temperature_readings_out_of_order_are_flagged_duplicates_handled(
 
 
 def test_malformed_rows_are_quarantined_with_their_text(db: Path, tmp_path: Path) -> None:
-    rows = "ABC123,CW-SH,2026-01-01,1,1,EA\nABC123,CW-SH,2026-01-02\nABC123,CW-SH,2026-01-03,1,1,EA\n"
+    rows = (
+        "ABC123,CW-SH,2026-01-01,1,1,EA\nABC123,CW-SH,2026-01-02\nABC123,CW-SH,2026-01-03,1,1,EA\n"
+    )
     result = import_file(db, "erp", _demand(tmp_path, rows))
     _nothing_lost(result)
     (row,) = result.quarantine

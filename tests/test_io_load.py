@@ -103,7 +103,9 @@ def test_same_gtin_under_another_code_is_listed_and_confirming_maps_it(
             "OLD-0002,06935208001013,Nitrile gloves size S,surgical_consumable,Jiangnan Surgical,"
             "I,high,0.7,2014-05-09\n")  # fmt: skip
     result = import_file(db, "erp", write(tmp_path, "old.csv", text))
-    assert [(q.row, q.column, q.rule) for q in result.quarantine] == [(2, "商品条码", "duplicate_gtin")]
+    assert [(q.row, q.column, q.rule) for q in result.quarantine] == [
+        (2, "商品条码", "duplicate_gtin")
+    ]
     with reader(db) as con:
         assert con.execute("SELECT item_id, duplicate_of, rule, status FROM duplicate_candidates").fetchall() == [("OLD-0002", "SRG000002", "same_gtin", "open")]  # fmt: skip
     confirm_duplicate(db, "OLD-0002", "SRG000002", by="qa.li")
@@ -121,7 +123,9 @@ def test_similar_descriptions_are_listed_but_other_sizes_are_not(db: Path, tmp_p
             "Jiangnan Surgical,I,high,0.7,2014-05-09\n")  # fmt: skip
     import_file(db, "erp", write(tmp_path, "new.csv", text))
     with reader(db) as con:
-        found = con.execute("SELECT item_id, duplicate_of, rule FROM duplicate_candidates").fetchall()
+        found = con.execute(
+            "SELECT item_id, duplicate_of, rule FROM duplicate_candidates"
+        ).fetchall()
     assert found == [("SRG000009", "SRG000002", "similar_description")]
 
 
@@ -129,7 +133,10 @@ def test_the_cli_imports_prints_a_summary_and_refuses_clearly(db: Path, tmp_path
     path = write(tmp_path, "d.csv", DEMAND_HEADER + "ABC123,CW-SH,2026-01-01,1,1,EA\nNOPE,CW-SH,2026-01-01,1,1,EA\n")  # fmt: skip
     result = CliRunner().invoke(cli, ["import", "erp", str(path), "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert "d.csv → demand_history" in result.output and "2 read, 1 loaded, 1 quarantined" in result.output
+    assert (
+        "d.csv → demand_history" in result.output
+        and "2 read, 1 loaded, 1 quarantined" in result.output
+    )
     assert "error: d.csv, row 3, column 物料编码: 'NOPE': not in the item master" in result.output
     empty = write(tmp_path, "e.csv", "")
     failed = CliRunner().invoke(cli, ["import", "erp", str(empty), "--db", str(db)])

@@ -23,7 +23,12 @@ def test_gs1_hri_and_raw_forms_give_the_same_record() -> None:
     raw = parse_udi("]d2010764051700101017280825" + "1023K104729{GS}2123K104729-0001")
     assert hri == raw
     assert (hri.standard, hri.product_code, hri.lot_number, hri.serial_number, hri.expiry_date) == (
-        Standard.GS1, "07640517001010", "23K104729", "23K104729-0001", dt.date(2028, 8, 25))
+        Standard.GS1,
+        "07640517001010",
+        "23K104729",
+        "23K104729-0001",
+        dt.date(2028, 8, 25),
+    )
 
 
 def test_gs1_day_00_means_the_last_day_of_the_month() -> None:
@@ -51,7 +56,11 @@ def test_hibc_concatenated_example_from_the_standard() -> None:
     data = parse_hibc("+A99912345/$$52001510X3/16D20111212/S77DE1G45-")
     assert (data.labeler, data.product, data.unit_of_measure) == ("A999", "1234", 5)
     assert (data.expiry, data.lot, data.manufactured, data.serial) == (
-        dt.date(2020, 1, 15), "10X3", dt.date(2011, 12, 12), "77DE1G45")
+        dt.date(2020, 1, 15),
+        "10X3",
+        dt.date(2011, 12, 12),
+        "77DE1G45",
+    )
     assert check_character("+A99912345/$$52001510X3/16D20111212/S77DE1G45") == "-"
 
 
@@ -75,7 +84,11 @@ def test_hibc_secondary_date_formats(field: str, expiry: dt.date | None, lot: st
 
 
 def test_hibc_quantity_and_serial_forms() -> None:
-    assert _secondary("$$82409053C001") == {"quantity": 24, "expiry": dt.date(2005, 9, 30), "lot": "3C001"}
+    assert _secondary("$$82409053C001") == {
+        "quantity": 24,
+        "expiry": dt.date(2005, 9, 30),
+        "lot": "3C001",
+    }
     assert _secondary("$$+30509280001") == {"expiry": dt.date(2005, 9, 28), "serial": "0001"}
 
 
@@ -83,7 +96,7 @@ def test_hibc_wrong_check_character_and_impossible_dates() -> None:
     with pytest.raises(HibcError, match="check character is 'X', expected '-'"):
         parse_hibc("+A99912345/$$52001510X3/16D20111212/S77DE1G45X")
     with pytest.raises(UdiError) as error:
-        parse_udi(make_hibc("H123", "ABC", 1) [:-1] + "/$$31302301A" + "0")
+        parse_udi(make_hibc("H123", "ABC", 1)[:-1] + "/$$31302301A" + "0")
     assert error.value.rule in ("hibc_check_character", "impossible_expiry")
     bad_date = "+H123ABC1/$$3130230LOT1"
     with pytest.raises(UdiError) as error:
@@ -92,8 +105,9 @@ def test_hibc_wrong_check_character_and_impossible_dates() -> None:
 
 
 @given(
-    st.text(alphabet=CHARSET[10:36], min_size=1, max_size=1)
-    .flatmap(lambda a: st.text(alphabet=CHARSET[:36], min_size=3, max_size=3).map(lambda b: a + b)),
+    st.text(alphabet=CHARSET[10:36], min_size=1, max_size=1).flatmap(
+        lambda a: st.text(alphabet=CHARSET[:36], min_size=3, max_size=3).map(lambda b: a + b)
+    ),
     st.text(alphabet=CHARSET[:36], min_size=1, max_size=12),
     st.integers(0, 9),
     st.text(alphabet=CHARSET[:36], min_size=1, max_size=10),
@@ -102,4 +116,8 @@ def test_hibc_wrong_check_character_and_impossible_dates() -> None:
 def test_hibc_round_trip(labeler: str, product: str, uom: int, lot: str, expiry: dt.date) -> None:
     data = parse_hibc(make_hibc(labeler, product, uom, lot=lot, expiry=expiry))
     assert (data.labeler + data.product, data.unit_of_measure, data.lot, data.expiry) == (
-        labeler + product, uom, lot, expiry)
+        labeler + product,
+        uom,
+        lot,
+        expiry,
+    )

@@ -47,7 +47,9 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
     help="Mapping file (YAML) [default: the built-in mapping of KIND that fits each file].",
 )
 @_db_option
-def import_command(kind: str, paths: tuple[Path, ...], mapping: Path | None, db: Path | None) -> None:
+def import_command(
+    kind: str, paths: tuple[Path, ...], mapping: Path | None, db: Path | None
+) -> None:
     """Import source exports (CSV or XLSX files, or folders of them) of KIND into the store.
 
     All files load in one transaction: if one fails, the store is left as it was. Rows that

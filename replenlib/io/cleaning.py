@@ -109,7 +109,9 @@ def boolean_sql(n: str) -> str:
     """SQL for yes/no words in English and Chinese."""
     true = ", ".join(literal(w) for w in TRUE_WORDS)
     false = ", ".join(literal(w) for w in FALSE_WORDS)
-    return f"(CASE WHEN lower({n}) IN ({true}) THEN true WHEN lower({n}) IN ({false}) THEN false END)"
+    return (
+        f"(CASE WHEN lower({n}) IN ({true}) THEN true WHEN lower({n}) IN ({false}) THEN false END)"
+    )
 
 
 def enum_sql(n: str, values: dict[str, str], allowed: tuple[str, ...] = ()) -> str:

@@ -239,10 +239,7 @@ def transcode(path: Path, target: Path, report: EncodingReport) -> None:
         return
     with target.open("w", encoding=UTF8, newline="") as out:
         for number, line in enumerate(_lines(path), start=1):
-            if number in odd:
-                text = odd[number]
-            else:
-                text = line.decode(report.encoding, errors="replace")
+            text = odd[number] if number in odd else line.decode(report.encoding, errors="replace")
             if number == 1:
                 text = text.removeprefix("\ufeff")
             out.write(text)

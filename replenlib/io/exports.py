@@ -68,7 +68,8 @@ def _cell_sql(mapping: Mapping, target: str, spec: ExportSpec) -> str:
     if kind is ValueKind.BOOLEAN:
         yes, no = _CHINESE_BOOL if spec.language == "zh" else ("true", "false")
         return f"CASE WHEN {column} THEN {literal(yes)} WHEN NOT {column} THEN {literal(no)} END"
-    labels = mapping.column(target).values if mapping.column(target) else {}  # type: ignore[union-attr]
+    mapped = mapping.column(target)
+    labels = mapped.values if mapped is not None else {}  # noqa: PD011 - a dict, not pandas
     if kind is ValueKind.ENUM and spec.language == "zh" and labels:
         inverse: dict[str, str] = {}
         for label, value in labels.items():

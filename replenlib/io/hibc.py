@@ -98,7 +98,9 @@ def parse_hibc(text: str) -> HibcData:
     primary, _, rest = data.partition("/")
     match = _PRIMARY.fullmatch(primary)
     if match is None:
-        raise HibcError("expected '+', a 4-character labeler code, a product number and a U/M digit")
+        raise HibcError(
+            "expected '+', a 4-character labeler code, a product number and a U/M digit"
+        )
     labeler, product, uom = match.group(1), match.group(2), int(match.group(3))
     fields = rest.split("/") if rest else []
     secondary = _secondary(fields[0]) if fields else {}

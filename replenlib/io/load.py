@@ -152,9 +152,8 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 def _header_warnings(mapping: Mapping, resolved: ResolvedColumns, label: str) -> list[str]:
     if not resolved.ignored:
         return []
-    text = (
-        f"{label}, row 1: columns not in mapping {mapping.name} were ignored: "
-        + ", ".join(resolved.ignored)
+    text = f"{label}, row 1: columns not in mapping {mapping.name} were ignored: " + ", ".join(
+        resolved.ignored
     )
     log.warning(text)
     return [text]
@@ -372,4 +371,3 @@ def _shown_rows(con: duckdb.DuckDBPyConnection, load_id: int) -> tuple[Quarantin
         [load_id, SHOWN_ROWS],
     ).fetchall()
     return tuple(QuarantinedRow(*r) for r in rows)
-

@@ -312,9 +312,7 @@ def _source_label(mapping: Mapping, target: str) -> str:
     return f"{names} ({target})"
 
 
-def missing_columns_message(
-    mapping: Mapping, resolved: ResolvedColumns, file_name: str
-) -> str:
+def missing_columns_message(mapping: Mapping, resolved: ResolvedColumns, file_name: str) -> str:
     """The one-line message for a file that lacks required columns."""
     names = "; ".join(_source_label(mapping, t) for t in resolved.missing)
     return (

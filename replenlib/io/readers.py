@@ -28,7 +28,7 @@ import pandas as pd
 
 from replenlib.errors import InputDataError
 from replenlib.io.cleaning import ident, literal
-from replenlib.io.encoding import UTF8, UTF8_BOM, EncodingReport, detect_encoding, transcode
+from replenlib.io.encoding import UTF8_BOM, EncodingReport, detect_encoding, transcode
 
 log = logging.getLogger(__name__)
 
@@ -292,8 +292,7 @@ def _xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple[Any, 
                 f"{path.name}: no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}"
             )
         worksheet = book[sheet] if sheet else book.worksheets[0]
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-            yield number, values
+        yield from enumerate(worksheet.iter_rows(values_only=True), start=1)
     finally:
         book.close()
 

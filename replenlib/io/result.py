@@ -76,8 +76,7 @@ class LoadResult:
         """One line: file, table, counts."""
         if self.skipped:
             return (
-                f"{self.file.name} → {self.table}: already loaded (load {self.load_id}), "
-                "no change"
+                f"{self.file.name} → {self.table}: already loaded (load {self.load_id}), no change"
             )
         return (
             f"{self.file.name} → {self.table} (load {self.load_id}, {self.mapping}): "

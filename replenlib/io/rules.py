@@ -154,12 +154,33 @@ def udi_derived(con: duckdb.DuckDBPyConnection, raw_table: str, raw_column: str)
         ):
             shown = visible(normalise_scan(scan)) if isinstance(scan, str) else None
             if isinstance(parsed, UdiError):
-                rows.append((source_row, shown, None, None, None, None, None, None,
-                             f"{parsed.rule}|{parsed}"))
+                rows.append(
+                    (
+                        source_row,
+                        shown,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        f"{parsed.rule}|{parsed}",
+                    )
+                )
             else:
-                rows.append((source_row, shown, parsed.standard.value, parsed.product_code,
-                             parsed.lot_number, parsed.serial_number,
-                             _iso(parsed.expiry_date), _iso(parsed.production_date), None))
+                rows.append(
+                    (
+                        source_row,
+                        shown,
+                        parsed.standard.value,
+                        parsed.product_code,
+                        parsed.lot_number,
+                        parsed.serial_number,
+                        _iso(parsed.expiry_date),
+                        _iso(parsed.production_date),
+                        None,
+                    )
+                )
         frames.append(pd.DataFrame(rows, dtype=object))
     for frame in frames:
         frame[0] = frame[0].astype("int64")

@@ -127,8 +127,8 @@ def _failures(cases: pd.DataFrame, chunk: pd.DataFrame) -> Iterator[RowFailure]:
         rule, _, reason = check.partition("|")
         if not reason:
             rule, reason = _builtin(check)
-        value = chunk.at[index, column] if column in chunk.columns else case.failure_case
-        yield RowFailure(rows.at[index], column, _text(value), rule, reason)
+        value = chunk.loc[index, column] if column in chunk.columns else case.failure_case
+        yield RowFailure(rows.loc[index], column, _text(value), rule, reason)
 
 
 def _builtin(check: str) -> tuple[str, str]:

@@ -251,7 +251,11 @@ _MASTER = (
         (
             _c("code", K.CODE),
             _item(),
-            _c("code_kind", K.ENUM, allowed=("erp_old", "supplier", "hibc", "customer", "duplicate")),
+            _c(
+                "code_kind",
+                K.ENUM,
+                allowed=("erp_old", "supplier", "hibc", "customer", "duplicate"),
+            ),
             _c("supplier_id", K.CODE, False, reference=R.SUPPLIER),
         ),
         ("code",),
@@ -297,7 +301,11 @@ _TRANSACTIONS = (
             _item(),
             _c("serial_number", K.LOT),
             _lot(),
-            _c("status", K.ENUM, allowed=("in_stock", "in_transit", "issued", "returned", "scrapped", "recalled")),
+            _c(
+                "status",
+                K.ENUM,
+                allowed=("in_stock", "in_transit", "issued", "returned", "scrapped", "recalled"),
+            ),
             _loc(required=False),
             _cust(),
         ),
@@ -394,7 +402,11 @@ _TRANSACTIONS = (
         (
             _c("movement_id", K.INTEGER, minimum=1.0),
             _c("movement_date", K.DATE),
-            _c("kind", K.ENUM, allowed=("receipt", "transfer", "issue", "return", "scrap", "adjustment")),
+            _c(
+                "kind",
+                K.ENUM,
+                allowed=("receipt", "transfer", "issue", "return", "scrap", "adjustment"),
+            ),
             _item(),
             _c("lot_id", K.CODE),
             _c("serial_number", K.LOT, False),

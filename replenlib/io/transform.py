@@ -187,7 +187,9 @@ def _typed(plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]) 
             value = f"{value} / _factor"
         values.append(f"{value} AS {ident(column.name)}")
         if column.required and column.name not in plan.spec.derived:
-            errors.append(f"CASE WHEN {n} IS NULL THEN '{column.name}|required|a value is required' END")
+            errors.append(
+                f"CASE WHEN {n} IS NULL THEN '{column.name}|required|a value is required' END"
+            )
         if column.kind is not ValueKind.ENUM:
             parse = parse_error_sql(n, _v(column.name), column.kind, formats)
             if parse != "NULL":
