@@ -66,11 +66,11 @@ def import_files(
     """
     plans = [(r, *resolve_mapping(r.kind, Path(r.path), r.mapping)) for r in requests]
     done = [None] * len(plans) if fresh else _already_loaded(db, plans)
-    if all(done):
+    if all(d is not None for d in done):
         return [
-            LoadResult.unchanged(d, m, Path(r.path))
+            LoadResult.unchanged(d or 0, m, Path(r.path))
             for (r, m, _h), d in zip(plans, done, strict=True)
-        ]  # type: ignore[arg-type]
+        ]
     order = sorted(range(len(plans)), key=lambda k: LOAD_ORDER.index(plans[k][1].table))
     results: dict[int, LoadResult] = {}
     with writer(db, create=True, fresh=fresh) as con:

@@ -162,7 +162,8 @@ def _header_warnings(mapping: Mapping, resolved: ResolvedColumns, label: str) ->
 def _plan(
     con: duckdb.DuckDBPyConnection, mapping: Mapping, resolved: ResolvedColumns, staged: StagedFile
 ) -> CleanPlan:
-    sources, extra, source_table = dict(resolved.sources), (), staged.raw_table
+    sources, source_table = dict(resolved.sources), staged.raw_table
+    extra: tuple[tuple[str, str], ...] = ()
     if mapping.table == "udi_scans":
         rules.udi_derived(con, staged.raw_table, resolved.sources["raw"])
         con.execute(

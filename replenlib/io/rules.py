@@ -148,7 +148,7 @@ def udi_derived(con: duckdb.DuckDBPyConnection, raw_table: str, raw_column: str)
     frames = []
     for batch in reader:
         chunk = batch.to_pandas()
-        rows = []
+        rows: list[tuple[object, ...]] = []
         for source_row, scan, parsed in zip(
             chunk["source_row"], chunk["scan"], parse_many(chunk["scan"]), strict=True
         ):

@@ -119,8 +119,8 @@ def validate_chunks(
 def _failures(cases: pd.DataFrame, chunk: pd.DataFrame) -> Iterator[RowFailure]:
     rows = chunk["source_row"]
     for case in cases.itertuples(index=False):
-        index = case.index
-        if index is None or pd.isna(index):
+        index = getattr(case, "index", None)
+        if not isinstance(index, int | str) and (index is None or index != index):
             continue  # a schema-level failure (e.g. dtype) shows again per row below
         column = str(case.column)
         check = str(case.check)
@@ -138,7 +138,9 @@ def _builtin(check: str) -> tuple[str, str]:
 
 
 def _text(value: object) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[arg-type]
+    if value is None or value is pd.NaT or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value != value:
         return ""
     if isinstance(value, pd.Timestamp):
         return value.isoformat()

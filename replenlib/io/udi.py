@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -157,12 +157,12 @@ def _gs1_error(message: str) -> UdiError:
     return UdiError("udi_format", f"not a GS1 element string: {message}")
 
 
-def _value(values: dict[str, object], ai: str) -> str | None:
+def _value(values: Mapping[str, object], ai: str) -> str | None:
     element = values.get(ai)
     return None if element is None else str(element.value)  # type: ignore[attr-defined]
 
 
-def _date(values: dict[str, object], ai: str) -> dt.date | None:
+def _date(values: Mapping[str, object], ai: str) -> dt.date | None:
     element = values.get(ai)
     if element is None:
         return None

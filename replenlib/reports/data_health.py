@@ -98,7 +98,9 @@ def header(data: DataHealth, lang: str = "en") -> HtmlBlock:
 
 
 def _date(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(pd.Timestamp(value).date())  # type: ignore[arg-type]
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return ""
+    return str(pd.Timestamp(value).date())  # type: ignore[arg-type]
 
 
 def sources_table(data: DataHealth, lang: str = "en") -> HtmlBlock:
