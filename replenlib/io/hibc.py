@@ -18,7 +18,8 @@ A HIBC LIC string starts with ``+``. The **primary** data are the labeler identi
 then optional supplementary fields ``/14D``\\ YYYYMMDD (expiry), ``/16D``\\ YYYYMMDD
 (manufacture) and ``/S``\\ serial, and one **check character**: the sum of the values of all
 previous characters (``0``–``9`` → 0–9, ``A``–``Z`` → 10–35, then ``-``, ``.``, space, ``$``,
-``/``, ``+``, ``%`` → 36–42) modulo 43. Month-only expiry dates mean the month's last day.
+``/``, ``+``, ``%`` → 36–42) modulo 43; a space check character is printed as ``_``.
+Month-only expiry dates mean the month's last day.
 
 References: HIBCC, *The Health Industry Supplier Labeling Standard for Patient Safety & Unique
 Device Identification (UDI)*, ANSI/HIBC 2.6 (2016), sections 2.1–2.4 and appendix B.
@@ -89,7 +90,7 @@ def parse_hibc(text: str) -> HibcData:
     body = text.strip().strip("*").upper()
     if len(body) < 3 or body[0] != "+":
         raise HibcError("a HIBC string starts with '+'")
-    data, check = body[:-1], body[-1]
+    data, check = body[:-1], body[-1].replace("_", " ")  # a space check character prints as _
     expected = check_character(data)
     if check != expected:
         raise HibcError(f"HIBC check character is {check!r}, expected {expected!r} (mod 43)")
@@ -232,4 +233,5 @@ def make_hibc(
         data += f"/$${date}{lot or ''}"
     if serial is not None:
         data += f"/S{serial}"
-    return data + check_character(data)
+    check = check_character(data)
+    return data + ("_" if check == " " else check)  # shown as '_' so no trim can lose it
