@@ -76,7 +76,7 @@ def _made_up(
                 "component_item_id": components,
                 "quantity_per": [1.0, 2.0, 4.0],
             }
-        ),  # fmt: skip
+        ),
         "production_orders": orders,
         "component_consumption": pd.DataFrame(
             {
@@ -88,7 +88,7 @@ def _made_up(
                 + [days[1] - pd.Timedelta(days=9)] * 3,
                 "quantity": [20.0, 40, 80] * 2,
             }
-        ),  # fmt: skip
+        ),
         "demand_signals": pd.DataFrame(
             {
                 "signal_id": [f"SG{k:04d}" for k in range(1, 9)],
@@ -111,7 +111,7 @@ def _made_up(
                 "status": ["scheduled"] * 3 + ["open", "open"] + ["won"] * 3,
                 "reference": [f"REF-{k}" for k in range(8)],
             }
-        ),  # fmt: skip
+        ),
         "nonconformances": pd.DataFrame(
             {
                 "nc_id": ["NC-0001", "NC-0002"],
@@ -127,7 +127,7 @@ def _made_up(
                     "Seal integrity failure on 2 units",
                 ],
             }
-        ),  # fmt: skip
+        ),
     }
 
 
