@@ -38,7 +38,10 @@ Tables (version 1)
 ``run_kpis``           per run: KPI values by scope
 =====================  ==========================================================================
 
-Tables (version 2: imports and governance)
+Version 2 adds to ``policy_parameters`` the policy type, the cycle service level and fill rate
+the parameters imply, the shelf-life cap and the expected expiry write-off.
+
+Tables (version 3: imports and governance)
 ------------------------------------------
 ==========================  =====================================================================
 ``bom``                     bill of materials: component quantity per parent base unit (MES)
@@ -396,7 +399,7 @@ _V1_RESULTS = (
     """,
 )
 
-_V2_IMPORTED = (
+_V3_IMPORTED = (
     """
     CREATE TABLE bom (
         parent_item_id VARCHAR NOT NULL,        -- the item made
@@ -475,7 +478,7 @@ _V2_IMPORTED = (
     """,
 )
 
-_V2_GOVERNANCE = (
+_V3_GOVERNANCE = (
     "CREATE SCHEMA IF NOT EXISTS raw",
     """
     CREATE TABLE loads (
@@ -544,6 +547,20 @@ _V2_GOVERNANCE = (
     """,
 )
 
+_V2_POLICY_LABELS = (
+    # which policy produced the numbers, what they imply for both service measures, and what
+    # shelf life did to them; service_target is NULL for rules without a probability target
+    "ALTER TABLE policy_parameters ALTER COLUMN service_target DROP NOT NULL",
+    "ALTER TABLE policy_parameters ADD COLUMN policy_type VARCHAR",  # 's_Q', 'R_s_S', 'ddmrp', ...
+    "ALTER TABLE policy_parameters ADD COLUMN implied_cycle_service_level DOUBLE",  # [fraction]
+    "ALTER TABLE policy_parameters ADD COLUMN implied_fill_rate DOUBLE",  # [fraction]
+    "ALTER TABLE policy_parameters ADD COLUMN capped_by_expiry BOOLEAN",
+    "ALTER TABLE policy_parameters ADD COLUMN max_order_quantity DOUBLE",  # [base units] shelf life
+    "ALTER TABLE policy_parameters ADD COLUMN expected_write_off DOUBLE",  # [base units] lots on hand
+    "ALTER TABLE policy_parameters ADD COLUMN write_off_per_order DOUBLE",  # [base units] forced by MOQ
+    "ALTER TABLE policy_parameters ADD COLUMN override_reason VARCHAR",  # strategy override applied
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -552,8 +569,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
+        "policy parameters: policy type, implied service, expiry caps and write-off",
+        _V2_POLICY_LABELS,
+    ),
+    Migration(
+        3,
         "imports: MES, CRM signals, QMS nonconformances, UDI scans; loads, quarantine, lineage",
-        _V2_IMPORTED + _V2_GOVERNANCE,
+        _V3_IMPORTED + _V3_GOVERNANCE,
     ),
 )
 
@@ -580,6 +602,11 @@ SOURCE_TABLES: tuple[str, ...] = (
     "temperature_readings",
     "recalls",
     "recall_lots",
+)
+
+#: Source tables only imports fill (the demo generator does not produce them; it returns one
+#: frame per name in :data:`SOURCE_TABLES`). The pipeline and other packages read them too.
+IMPORTED_TABLES: tuple[str, ...] = (
     "bom",
     "production_orders",
     "component_consumption",
