@@ -144,7 +144,7 @@ def sample_specs() -> list[ExportSpec]:
 
 def write_samples(folder: Path, seed: int = 7) -> list[Path]:
     """Regenerate the sample exports and their mappings under ``folder``."""
-    from replenlib.demo import generate  # type: ignore[attr-defined]  # lands with the generator
+    from replenlib.demo import generate
 
     data = generate(size="small", seed=seed)
     tables = sample_tables(dict(data.tables), np.random.default_rng(seed))

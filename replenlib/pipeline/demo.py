@@ -45,7 +45,7 @@ def load_demo(
     The store is built in a temporary file and swapped in only when complete, so an existing
     store is replaced atomically and a failure leaves it as it was.
     """
-    from replenlib.demo import generate  # type: ignore[attr-defined]  # lands with the generator
+    from replenlib.demo import generate
 
     data = generate(size=size, seed=seed)
     tables = dict(data.tables)
