@@ -16,7 +16,7 @@ periods from days to the panel's weeks.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import duckdb
@@ -24,10 +24,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from replenlib.demand.distributions import DemandDistribution
+from replenlib.demand.distributions import DemandDistribution, Family
 from replenlib.demand.lead_time import LeadTimeModel
 from replenlib.demand.panel import DemandConfig, DemandPlan, PanelDemandForecast, plan_demand
 from replenlib.pipeline.inputs import PlanningInputs
+from replenlib.policy.service import CycleDemand, third_central_moment
+from replenlib.policy.strategy import SegmentAttributes
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,53 @@ class DemandStage:
             rng=rng,
         )
 
+    def segment_attributes(
+        self, base: SegmentAttributes, active: ArrayLike | None = None
+    ) -> SegmentAttributes:
+        """``base`` (item master columns) with this stage's ABC, XYZ, class and lifecycle.
+
+        Items inactive in the item master are end of life whatever their history says.
+        """
+        seg = self.plan.segments
+        lifecycle = seg.lifecycle.copy()
+        if active is not None:
+            lifecycle[~np.asarray(active, dtype=bool)] = "end_of_life"
+        return replace(
+            base,
+            abc_value=seg.abc_value.astype(str).astype(object),
+            abc_volume=seg.abc_volume.astype(str).astype(object),
+            xyz=seg.xyz.astype(str).astype(object),
+            demand_class=seg.demand_class.astype(str).astype(object),
+            lifecycle=lifecycle.astype(str).astype(object),
+        )
+
+    def cycle_demand(
+        self,
+        lead_time_days: ArrayLike,
+        lead_time_std_days: ArrayLike,
+        review_period_days: ArrayLike,
+        active: ArrayLike | None = None,
+    ) -> CycleDemand:
+        """The policy layer's cycle demand from this stage's distributions [base units].
+
+        Protection interval (lead time + review period) and lead time alone come from
+        :meth:`lead_time_demand` (the same random numbers for both, so a bootstrap row's
+        lead-time demand never exceeds its protection demand); one review period's mean and
+        variance from the chosen method's weekly rate and one-step error. Inactive series
+        demand nothing.
+        """
+        n = len(self.keys)
+        review = np.broadcast_to(np.asarray(review_period_days, dtype=np.float64), (n,))
+        live = np.ones(n, bool) if active is None else np.asarray(active, dtype=bool)
+        protection = _only(self.lead_time_demand(lead_time_days, lead_time_std_days, review), live)
+        lead = _only(self.lead_time_demand(lead_time_days, lead_time_std_days, np.zeros(n)), live)
+        flat = self.forecast
+        rate = np.where(live, flat.mean / DAYS_PER_WEEK, 0.0)
+        variance = np.where(live, flat.std**2 / DAYS_PER_WEEK, 0.0)
+        review_mean, review_var = rate * review, variance * review
+        third = third_central_moment(protection.family, review_mean, review_var)
+        return CycleDemand(protection, lead, review_mean, review_var, third)
+
     def frames(
         self,
         lead_time_demand: DemandDistribution | None = None,
@@ -94,6 +143,19 @@ class DemandStage:
                 self.keys, lead_time_demand, protection_days
             )
         return tables
+
+
+def _only(distribution: DemandDistribution, rows: NDArray[np.bool_]) -> DemandDistribution:
+    """``distribution`` with every row outside ``rows`` a point mass at zero."""
+    if rows.all():
+        return distribution
+    family = np.where(rows, distribution.family, Family.POISSON)
+    return DemandDistribution(
+        family=np.asarray(family, dtype=object),
+        mean=np.where(rows, distribution.mean, 0.0),
+        variance=np.where(rows, distribution.variance, 0.0),
+        samples=distribution.samples,
+    )
 
 
 def run_demand_stage(
@@ -146,15 +208,9 @@ def _weeks_since(launch: NDArray[np.float64], as_of: date, cap: int) -> NDArray[
 
 def _launch_dates(con: duckdb.DuckDBPyConnection, series: pd.DataFrame) -> NDArray[np.float64]:
     """Launch date per series as days since 1970-01-01 (NaN where the item master has none)."""
-    keys = series[["item_id"]].drop_duplicates()
-    con.register("_demand_items", keys)
-    try:
-        rows = con.execute(
-            "SELECT i.item_id, date_diff('day', DATE '1970-01-01', i.launch_date) AS launch "
-            "FROM items i JOIN _demand_items USING (item_id)"
-        ).df()
-    finally:
-        con.unregister("_demand_items")
+    rows = con.execute(
+        "SELECT item_id, date_diff('day', DATE '1970-01-01', launch_date) AS launch FROM items"
+    ).df()
     merged = series[["item_id"]].merge(rows, on="item_id", how="left")
     return merged["launch"].to_numpy(dtype=np.float64, na_value=np.nan)
 

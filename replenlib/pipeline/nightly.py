@@ -23,6 +23,7 @@ from replenlib.pipeline.demand_stage import run_demand_stage
 from replenlib.pipeline.inputs import read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
+from replenlib.pipeline.policy_inputs import read_policy_inputs
 from replenlib.pipeline.policy_versions import current_strategy
 from replenlib.store import append_frame, writer
 
@@ -65,7 +66,8 @@ def run_nightly(
         step(f"forecasting {inputs.n_series:,} item-locations (segments, backtests)")
         demand = run_demand_stage(con, inputs)
         step(f"planning {inputs.n_series:,} item-locations")
-        result = plan(inputs, strategy, demand=demand)
+        store = read_policy_inputs(con, inputs.series, inputs.as_of)
+        result = plan(inputs, strategy, store, demand=demand)
         step("computing KPIs")
         kpis = run_kpis(con, inputs, result)
         step("writing results")
