@@ -146,3 +146,63 @@ def test_explorer_widget_filters_and_shows_a_series(store: tuple[Path, str]) -> 
     assert explorer.series.options
     explorer.series.value = explorer.series.options[-1][1]
     assert explorer.widget() is not None
+
+
+def test_crm_signals_enter_forecasts_and_lead_time_demand(
+    store: tuple[Path, str], tmp_path: Path
+) -> None:
+    # A won tender of 500 units (incremental: added) and a scheduled surgery of 3 units
+    # (routine: the max rule) for IT0000, due in the run's first and second week.
+    import shutil
+
+    db = tmp_path / "signals.duckdb"
+    shutil.copyfile(store[0], db)
+    from replenlib.store import writer
+
+    with writer(db) as con:
+        con.execute(
+            "INSERT INTO demand_signals VALUES "
+            "('S1', 'tender', 'IT0000', 'CW', NULL, ?::DATE + 3, 500, 1.0, 'won', 'T-1'), "
+            "('S2', 'surgery', 'IT0000', 'CW', NULL, ?::DATE + 9, 3, 1.0, 'scheduled', 'OR-7'), "
+            "('S3', 'tender', 'IT0001', 'CW', NULL, ?::DATE + 3, 900, 0.5, 'cancelled', 'T-2')",
+            [AS_OF, AS_OF, AS_OF],
+        )
+    with reader(db) as con:
+        inputs = read_planning_inputs(con, AS_OF)
+        stage = run_demand_stage(con, inputs)
+    assert stage.known is not None
+    values = stage.frames()["forecast_values"]
+    first = values[(values["item_id"] == "IT0000") & (values["horizon"] <= 2)]
+    statistical = stage.plan.forecast[0, :2]
+    np.testing.assert_allclose(first["known"], [500.0, 3.0])
+    np.testing.assert_allclose(first["mean"], [500.0 + statistical[0], max(statistical[1], 3.0)])
+    assert values.loc[values["item_id"] == "IT0001", "known"].sum() == 0.0  # cancelled
+    lead_days = np.full(inputs.n_series, 14.0)
+    with_known = stage.lead_time_demand(
+        lead_days, np.zeros(inputs.n_series), np.zeros(inputs.n_series)
+    )
+    assert with_known.mean[0] >= 500.0
+
+
+def test_segments_recover_the_demo_generator_truth(small_store: Path) -> None:
+    # The demo generator's true pattern per series (truth['series']) against the stage's
+    # classes on the small demo run of conftest.
+    from replenlib.demo import generate
+
+    truth = generate(size="small", seed=42).truth["series"]
+    with reader(small_store) as con:
+        segments = con.execute(
+            "SELECT item_id, location_id, demand_class, lifecycle FROM segments"
+        ).df()
+    merged = truth.merge(segments, on=["item_id", "location_id"])
+    assert len(merged) == len(segments)
+
+    def share(pattern: str, column: str, values: tuple[str, ...]) -> float:
+        part = merged[merged["pattern"] == pattern]
+        return float(part[column].isin(values).mean())
+
+    assert share("intermittent", "demand_class", ("intermittent", "lumpy")) > 0.9
+    assert share("lumpy", "demand_class", ("intermittent", "lumpy")) > 0.9
+    assert share("smooth", "demand_class", ("smooth", "erratic")) > 0.85
+    assert share("end_of_life", "lifecycle", ("end_of_life", "decline")) > 0.7
+    assert share("new", "lifecycle", ("new", "growth")) > 0.7

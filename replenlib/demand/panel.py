@@ -47,11 +47,15 @@ from replenlib.demand.forecasters import FittedPanel, Forecaster, Method, NewIte
 from replenlib.demand.intermittent import sba
 from replenlib.demand.lead_time import (
     LeadTimeModel,
+    ProtectionErrors,
     bootstrap_lead_time_demand,
     choose_family,
     cumulative_errors,
     interval_mean,
     parametric_lead_time_demand,
+    pooled_ratio,
+    replace_rows,
+    small_sample_inflation,
 )
 from replenlib.demand.overlay import overlay_known_demand
 from replenlib.demand.paths import FloatArray
@@ -184,89 +188,6 @@ class IntervalForecast:
 
 
 @dataclass(frozen=True)
-class ProtectionErrors:
-    r"""The error model of demand over the protection interval :math:`P`, per series.
-
-    * ``mse``: mean squared error of the method's cumulative forecasts over :math:`P` on the
-      history (:func:`~replenlib.demand.lead_time.cumulative_errors`), else :math:`P\sigma_1^2`.
-    * ``variance`` :math:`= \kappa_g\, P \sigma_1^2\, \nu/(\nu - 2)`: the one-step MSE
-      :math:`\sigma_1^2` (every period of the history, so far less noisy than one series'
-      few windows) scaled by :math:`\kappa_g = \sum \mathrm{MSE}/\sum P\sigma_1^2`, pooled
-      over the series sharing a method and demand class — how much cumulative errors outgrow
-      :math:`P` one-step errors (autocorrelation, the forecast's own estimation error) — and
-      by the variance of a Student *t* with :math:`\nu = n_\text{demands} - 1` degrees of
-      freedom, for a scale estimated from few demands.
-    * ``mean_factor`` :math:`= 1 + \sum e / \sum \hat F`: signed errors over forecasts of the
-      cumulative windows, pooled likewise — a method that under-forecasts a class by 5 % on
-      the history (SBA's deflation on frequent demand, say) gets its lead-time demand raised
-      by 5 %.
-
-    Pooled quantities are clipped (κ to [0.5, 4], the factor to [0.5, 2]).
-    """
-
-    mse: FloatArray  #: [units²]
-    variance: FloatArray  #: [units²]
-    mean_factor: FloatArray  #: [-]
-
-
-def pooled_ratio(
-    numerator: FloatArray,
-    denominator: FloatArray,
-    groups: NDArray[np.str_],
-    *,
-    default: float = 1.0,
-) -> FloatArray:
-    r"""Per series, :math:`\sum num / \sum den` over its group (``default`` where the sum is 0)."""
-    codes, index = np.unique(groups, return_inverse=True)
-    num = np.bincount(index, weights=numerator, minlength=len(codes))
-    den = np.bincount(index, weights=denominator, minlength=len(codes))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(den > 0, num / den, default)
-    return np.asarray(ratio[index], dtype=np.float64)
-
-
-def small_sample_inflation(n_demands: NDArray[np.int64]) -> FloatArray:
-    r"""Variance of a Student *t* with :math:`\nu = n - 1` degrees of freedom, :math:`\nu/(\nu-2)`
-    (ν floored at 3, so at most 3)."""
-    nu = np.maximum(np.asarray(n_demands, dtype=np.float64) - 1.0, 3.0)
-    return np.asarray(nu / (nu - 2.0), dtype=np.float64)
-
-
-def _replace_rows(
-    base: DemandDistribution,
-    rows: NDArray[np.bool_],
-    history: FloatArray,
-    lead_time_mean: ArrayLike,
-    lead_time_std: ArrayLike,
-    review_period: ArrayLike,
-    rng: np.random.Generator,
-    n_draws: int,
-) -> DemandDistribution:
-    """``base`` with the bootstrap distribution in ``rows``."""
-    if not rows.any():
-        return base
-    n = len(rows)
-
-    def pick(value: ArrayLike) -> FloatArray:
-        return np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))[rows]
-
-    boot = bootstrap_lead_time_demand(
-        history[rows],
-        pick(lead_time_mean),
-        pick(lead_time_std),
-        pick(review_period),
-        rng,
-        n_draws=n_draws,
-    )
-    samples = np.zeros((n, n_draws))
-    assert boot.samples is not None
-    samples[rows] = boot.samples
-    family, mean, variance = base.family.copy(), base.mean.copy(), base.variance.copy()
-    family[rows], mean[rows], variance[rows] = boot.family, boot.mean, boot.variance
-    return DemandDistribution(family=family, mean=mean, variance=variance, samples=samples)
-
-
-@dataclass(frozen=True)
 class DemandPlan:
     """Everything the demand layer decided for a panel.
 
@@ -355,6 +276,7 @@ class DemandPlan:
         rng: np.random.Generator | None = None,
         known: ArrayLike | None = None,
         baseline_share: ArrayLike = 1.0,
+        known_variance: ArrayLike | None = None,
         n_draws: int = 1000,
     ) -> DemandDistribution:
         """Demand over lead time + review period per series; all times in periods.
@@ -364,7 +286,10 @@ class DemandPlan:
         series with fewer than ``config.min_parametric_demands`` demands, whose moments are
         too uncertain for a moment-matched family). BOOTSTRAP and AUTO need ``rng``.
         ``known`` (series, horizon) known future demand [units/period] is overlaid on the
-        forecast (:mod:`.overlay`, with ``baseline_share``); its certain part adds no variance.
+        forecast (:mod:`.overlay`, with ``baseline_share``); it adds only ``known_variance``
+        (series, horizon) [units²/period], e.g. :math:`p(1-p)q^2` of a signal of quantity
+        :math:`q` expected with probability :math:`p`. AUTO never bootstraps a series with
+        known demand in its protection interval (the bootstrap knows only the history).
         """
         chosen = LeadTimeModel(model)
         if chosen is not LeadTimeModel.PARAMETRIC and rng is None:
@@ -375,7 +300,7 @@ class DemandPlan:
                 self.history, lead_time_mean, lead_time_std, review_period, rng, n_draws=n_draws
             )
         parametric = self._parametric(
-            lead_time_mean, lead_time_std, review_period, known, baseline_share
+            lead_time_mean, lead_time_std, review_period, known, baseline_share, known_variance
         )
         if chosen is LeadTimeModel.PARAMETRIC:
             return parametric
@@ -384,7 +309,12 @@ class DemandPlan:
             self.segments.demand_class,
             [DemandClass.INTERMITTENT, DemandClass.LUMPY, DemandClass.NEW],
         ) & (self.n_demands < self.config.min_parametric_demands)
-        return _replace_rows(
+        if known is not None:
+            protection = np.asarray(lead_time_mean, np.float64) + np.asarray(
+                review_period, np.float64
+            )
+            sparse &= interval_mean(np.nan_to_num(np.asarray(known, np.float64)), protection) == 0
+        return replace_rows(
             parametric,
             sparse,
             self.history,
@@ -402,6 +332,7 @@ class DemandPlan:
         review_period: ArrayLike,
         known: ArrayLike | None,
         baseline_share: ArrayLike,
+        known_variance: ArrayLike | None = None,
     ) -> DemandDistribution:
         protection = np.asarray(lead_time_mean, dtype=np.float64) + np.asarray(
             review_period, dtype=np.float64
@@ -415,6 +346,8 @@ class DemandPlan:
             with np.errstate(invalid="ignore", divide="ignore"):
                 variance = variance * np.where(base > 0, (rest / base) ** 2, 1.0)
             forecast = overlaid.mean
+        if known_variance is not None:
+            variance = variance + interval_mean(known_variance, protection)
         family = choose_family(
             self.segments.demand_class,
             interval_mean(forecast, protection),

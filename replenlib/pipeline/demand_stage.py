@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from replenlib.demand.distributions import DemandDistribution, Family
 from replenlib.demand.lead_time import LeadTimeModel
+from replenlib.demand.overlay import overlay_known_demand
 from replenlib.demand.panel import DemandConfig, DemandPlan, PanelDemandForecast, plan_demand
 from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.policy.service import CycleDemand, third_central_moment
@@ -36,6 +37,27 @@ log = logging.getLogger(__name__)
 DAYS_PER_WEEK = 7.0
 #: Quantiles of lead-time demand written to ``lead_time_demand``.
 LEAD_TIME_QUANTILES = (0.5, 0.9, 0.95, 0.99)
+#: Share of a CRM signal's quantity the history-based forecast already expects, per kind
+#: (:mod:`replenlib.demand.overlay`): scheduled surgeries and call-offs under a running
+#: contract are the routine demand the history shows (1: the max rule); a won tender is
+#: new business on top (0: added).
+BASELINE_SHARE = {"surgery": 1.0, "contract": 1.0, "tender": 0.0}
+#: Signal statuses that count as known future demand (cancelled ones do not).
+KNOWN_STATUSES = ("scheduled", "open", "won")
+
+
+@dataclass(frozen=True)
+class KnownDemand:
+    """CRM known demand per series and future week (week 1 = the 7 days after the run day).
+
+    A signal of quantity :math:`q` expected with probability :math:`p` contributes
+    :math:`pq` to ``quantity`` and :math:`p(1-p)q^2` to ``variance``; ``baseline_share`` is
+    the quantity-weighted share of :data:`BASELINE_SHARE` of the signals of a week.
+    """
+
+    quantity: NDArray[np.float64]  #: (series, weeks) [base units/week]
+    variance: NDArray[np.float64]  #: (series, weeks) [base units²]
+    baseline_share: NDArray[np.float64]  #: (series, weeks) [-]
 
 
 @dataclass(frozen=True)
@@ -56,6 +78,7 @@ class DemandStage:
     keys: pd.DataFrame  #: item_id, location_id
     plan: DemandPlan
     config: DemandStageConfig = field(default_factory=DemandStageConfig)
+    known: KnownDemand | None = None  #: CRM signals; None when there are none
 
     @property
     def forecast(self) -> PanelDemandForecast:
@@ -70,12 +93,16 @@ class DemandStage:
     ) -> DemandDistribution:
         """Demand over lead time + review period per series [base units] (times in days)."""
         rng = np.random.default_rng(self.config.bootstrap_seed)
+        known = self.known
         return self.plan.lead_time_demand(
             np.asarray(lead_time_days, dtype=np.float64) / DAYS_PER_WEEK,
             np.asarray(lead_time_std_days, dtype=np.float64) / DAYS_PER_WEEK,
             np.asarray(review_period_days, dtype=np.float64) / DAYS_PER_WEEK,
             model=self.config.lead_time_model,
             rng=rng,
+            known=None if known is None else known.quantity,
+            baseline_share=1.0 if known is None else known.baseline_share,
+            known_variance=None if known is None else known.variance,
         )
 
     def segment_attributes(
@@ -135,7 +162,7 @@ class DemandStage:
             "segments": segment_frame(self.keys, self.plan),
             "forecast_backtests": backtest_frame(self.keys, self.plan),
             "forecast_values": forecast_value_frame(
-                self.keys, self.plan, self.as_of, self.config.forecast_weeks
+                self.keys, self.plan, self.as_of, self.config.forecast_weeks, self.known
             ),
         }
         if lead_time_demand is not None and protection_days is not None:
@@ -181,7 +208,39 @@ def run_demand_stage(
     )
     log.info("demand stage: %d series, methods %s", len(series), _counts(plan.method))
     keys = series[["item_id", "location_id"]].reset_index(drop=True)
-    return DemandStage(as_of=inputs.as_of, keys=keys, plan=plan, config=cfg)
+    known = read_known_demand(con, keys, inputs.as_of, cfg.demand.horizon)
+    return DemandStage(as_of=inputs.as_of, keys=keys, plan=plan, config=cfg, known=known)
+
+
+def read_known_demand(
+    con: duckdb.DuckDBPyConnection, keys: pd.DataFrame, as_of: date, weeks: int
+) -> KnownDemand | None:
+    """CRM signals (table ``demand_signals``) of the next ``weeks`` weeks, aligned to ``keys``."""
+    signals = con.execute(
+        f"""
+        SELECT item_id, location_id, kind, quantity, probability,
+               CAST((date_diff('day', ?::DATE, signal_date) - 1) // 7 AS INTEGER) AS week
+        FROM demand_signals
+        WHERE status IN {KNOWN_STATUSES} AND signal_date > ?::DATE
+          AND date_diff('day', ?::DATE, signal_date) <= ?
+        """,
+        [as_of, as_of, as_of, 7 * weeks],
+    ).df()
+    rows = keys.reset_index(drop=True).reset_index().rename(columns={"index": "row"})
+    signals = signals.merge(rows, on=["item_id", "location_id"], how="inner")
+    if signals.empty:
+        return None
+    shape = (len(keys), weeks)
+    r, w = signals["row"].to_numpy(), signals["week"].to_numpy()
+    q, p = signals["quantity"].to_numpy(np.float64), signals["probability"].to_numpy(np.float64)
+    share = signals["kind"].map(BASELINE_SHARE).fillna(1.0).to_numpy(np.float64)
+    quantity, variance, weighted = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    np.add.at(quantity, (r, w), p * q)
+    np.add.at(variance, (r, w), p * (1 - p) * q**2)
+    np.add.at(weighted, (r, w), share * p * q)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        baseline = np.where(quantity > 0, weighted / quantity, 1.0)
+    return KnownDemand(quantity=quantity, variance=variance, baseline_share=baseline)
 
 
 def mask_before_launch(
@@ -275,11 +334,29 @@ def backtest_frame(keys: pd.DataFrame, plan: DemandPlan) -> pd.DataFrame:
 
 
 def forecast_value_frame(
-    keys: pd.DataFrame, plan: DemandPlan, as_of: date, weeks: int
+    keys: pd.DataFrame, plan: DemandPlan, as_of: date, weeks: int, known: KnownDemand | None = None
 ) -> pd.DataFrame:
-    """Rows of ``forecast_values``: weekly mean and 80 % / 95 % intervals."""
+    """Rows of ``forecast_values``: weekly mean and 80 % / 95 % intervals.
+
+    With known demand the mean is the overlay of :mod:`replenlib.demand.overlay`; interval
+    bounds become known + the statistical bounds scaled by the remainder's share of the
+    forecast (the known part is certain).
+    """
     horizon = min(weeks, plan.forecast.shape[1])
     intervals = plan.interval_forecast((0.8, 0.95))
+    forecast = plan.forecast[:, :horizon]
+    mean, known_part, scale = forecast, np.zeros_like(forecast), np.ones_like(forecast)
+    if known is not None:
+        overlaid = overlay_known_demand(
+            forecast, 0.0, known.quantity[:, :horizon], known.baseline_share[:, :horizon]
+        )
+        mean, known_part = overlaid.mean, overlaid.known
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = np.where(forecast > 0, overlaid.remainder / forecast, 1.0)
+
+    def bound(values: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.asarray((known_part + scale * values[:, :horizon]).ravel(), dtype=np.float64)
+
     n = len(keys)
     h = np.arange(1, horizon + 1)
     start = np.datetime64(as_of + timedelta(days=1), "D") + 7 * (h - 1)
@@ -290,11 +367,12 @@ def forecast_value_frame(
             "horizon": np.tile(h, n).astype(np.int32),
             "period_start": pd.to_datetime(np.tile(start, n)),
             "period_end": pd.to_datetime(np.tile(start + 6, n)),
-            "mean": plan.forecast[:, :horizon].ravel(),
-            "lower_80": intervals.lower[0][:, :horizon].ravel(),
-            "upper_80": intervals.upper[0][:, :horizon].ravel(),
-            "lower_95": intervals.lower[1][:, :horizon].ravel(),
-            "upper_95": intervals.upper[1][:, :horizon].ravel(),
+            "mean": mean.ravel(),
+            "known": known_part.ravel(),
+            "lower_80": bound(intervals.lower[0]),
+            "upper_80": bound(intervals.upper[0]),
+            "lower_95": bound(intervals.lower[1]),
+            "upper_95": bound(intervals.upper[1]),
         }
     )
 

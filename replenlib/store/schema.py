@@ -619,7 +619,8 @@ _DEMAND_RESULTS = (
         horizon INTEGER NOT NULL,               -- [weeks] ahead; 1 = the 7 days after the run day
         period_start DATE NOT NULL,             -- first day of the week
         period_end DATE NOT NULL,               -- last day of the week
-        mean DOUBLE NOT NULL,                   -- [base units/week]
+        mean DOUBLE NOT NULL,                   -- [base units/week], known demand included
+        known DOUBLE NOT NULL,                  -- [base units/week] expected CRM known demand
         lower_80 DOUBLE NOT NULL,               -- [base units/week] 10 % quantile
         upper_80 DOUBLE NOT NULL,               -- [base units/week] 90 % quantile
         lower_95 DOUBLE NOT NULL,               -- [base units/week] 2.5 % quantile
