@@ -412,6 +412,8 @@ def plan_demand(
     category : (series,) integer category codes for the new-item profiles (< 0 unknown)
     candidates : forecasters to compare (default :func:`~.forecasters.registry`)
     """
+    # An orchestration of the steps of the module docstring, each one call: kept together so
+    # the order of the steps reads top to bottom.
     cfg = config or DemandConfig()
     values = np.asarray(y, dtype=np.float64)
     if cfg.start_at_first_demand:

@@ -125,6 +125,8 @@ def additive_recursion(
     period : season length ``m`` [periods]
     store : keep the state paths (needs parameters of shape ``(series,)``)
     """
+    # One function on purpose: the loop over time is the hot path of every fit and backtest,
+    # and splitting it would add a call and its argument handling to every period.
     n_series, n_periods = y.shape
     arrays = [np.asarray(a, dtype=np.float64) for a in (alpha, level0, phi, trend0)]
     shape = np.broadcast_shapes(*(a.shape for a in arrays), (n_series,))
