@@ -209,7 +209,8 @@ def lead_time_demand_chart(row: pd.Series, lang: str = "en") -> go.Figure:
         )
     )
     fig.update_layout(
-        title=f"{label('lead_time_demand', lang)} ({row['family']})",
+        title=f"{label('lead_time_demand', lang)} — {row.get('item_id', '')} @ "
+        f"{row.get('location_id', '')} ({row['family']}, {row.get('protection_days', 0):.0f} d)",
         height=300,
         xaxis_title=label("units", lang),
         yaxis_title=label("probability", lang),
