@@ -16,13 +16,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from replenlib.errors import InputDataError
+from replenlib.policy.expiry import AGE_AT_RECEIPT_DAYS
 
 #: Lead-time observations an item-supplier needs before its own statistics are trusted.
 MIN_LEAD_TIME_OBSERVATIONS = 3
 #: Relative lead-time variability assumed when nothing was observed [std/mean].
 DEFAULT_LEAD_TIME_CV = 0.25
-#: Days a received lot is assumed old on arrival, for the shelf-life cap [days].
-AGE_AT_RECEIPT_DAYS = 30.0
 
 
 @dataclass(frozen=True)
