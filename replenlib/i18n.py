@@ -168,6 +168,77 @@ _LABELS: dict[str, tuple[str, str]] = {
     "dh_no_demand": ("Items without demand history", "无需求历史的物料"),
     "dh_no_supplier": ("Items without a supplier", "无供应商的物料"),
     "dh_no_lead_time": ("Items without any lead time", "无提前期的物料"),
+    # policy what-if (notebook 03_policy_whatif)
+    "wi_title": ("Policy what-if", "策略模拟"),
+    "wi_intro": (
+        "Move a slider: safety stock, reorder points, inventory value, expected fill rate and "
+        "stockout risk are recomputed for every item-location of the run.",
+        "移动滑块：本次运行每个物料-库位的安全库存、再订货点、库存金额、预期满足率和缺货风险随即重新计算。",
+    ),
+    "wi_targets": ("Service target per tier", "各层级服务目标"),
+    "wi_assumptions": ("Assumptions", "假设"),
+    "wi_policy_choice": ("Policy for the selection", "所选范围的策略"),
+    "wi_selection": ("Segment shown", "显示的细分"),
+    "wi_lead_time": ("Lead time ×", "提前期 ×"),
+    "wi_demand": ("Demand ×", "需求 ×"),
+    "wi_policy_type": ("Policy type", "策略类型"),
+    "wi_review": ("Review every", "审核周期"),
+    "wi_as_strategy": ("as in the strategy", "按策略表"),
+    "wi_days": ("days", "天"),
+    "wi_metric": ("Measure", "指标"),
+    "wi_base": ("Run's policy", "当前策略"),
+    "wi_now": ("What-if", "模拟"),
+    "wi_change": ("Change", "变化"),
+    "wi_safety_stock_value": ("Safety stock value", "安全库存金额"),
+    "wi_inventory_value": ("Inventory value (SS + Q/2)", "库存金额（安全库存 + Q/2）"),
+    "wi_fill_rate": ("Expected fill rate", "预期满足率"),
+    "wi_stockout_risk": ("Stockout risk per cycle", "每周期缺货风险"),
+    "wi_stockouts_per_year": ("Expected stockouts per year", "预计每年缺货次数"),
+    "wi_rows": ("Item-locations", "物料-库位数"),
+    "wi_recomputed": (
+        "recomputed {n} item-locations in {ms} ms",
+        "已重新计算 {n} 个物料-库位，用时 {ms} 毫秒",
+    ),
+    "wi_value_by_tier": ("Inventory value by tier [CNY]", "各层级库存金额 [元]"),
+    "wi_service_by_tier": (
+        "Expected fill rate and stockout risk by tier",
+        "各层级预期满足率与缺货风险",
+    ),
+    "wi_scenario_name": ("Scenario name", "情景名称"),
+    "wi_save_scenario": ("Save as scenario", "保存为情景"),
+    "wi_saved": (
+        "Saved scenario file {path}: run it with `replen scenario run {path}`.",
+        "已保存情景文件 {path}：用 `replen scenario run {path}` 运行。",
+    ),
+    "wi_author": ("Your name", "您的姓名"),
+    "wi_reason": ("Why", "原因"),
+    "wi_propose": ("Propose as policy version", "提议为新策略版本"),
+    "wi_proposed": (
+        "Pending policy version request {id} by {author}: another person must approve it "
+        "(replenlib.store.policy_requests.approve_policy_request).",
+        "策略版本申请 {id}（{author} 提出）待审批：须由另一人批准（replenlib.store.policy_requests.approve_policy_request）。",
+    ),
+    "wi_error": ("Not done: {error}", "未完成：{error}"),
+    "category": ("Category", "类别"),
+    "wi_csl": ("cycle service level", "周期服务水平"),
+    "wi_fill": ("fill rate", "满足率"),
+    # KPIs added for the KPI report (definitions in replenlib.kpi.definitions)
+    "unit_cost": ("Average purchase unit cost", "平均采购单价"),
+    "expiry_write_off": ("Expiry write-off", "过期报废金额"),
+    "compliance_events": ("Compliance events", "合规事件"),
+    "compliance_by_kind": (
+        "Compliance events by kind (last 365 days)",
+        "按类型的合规事件（近 365 天）",
+    ),
+    "kind": ("Kind", "类型"),
+    "count": ("Count", "数量"),
+    "recall": ("recall", "召回"),
+    "nonconformance": ("nonconformance", "不合格"),
+    "failed_inspection": ("failed inspection", "检验不合格"),
+    "report_stamp": (
+        "Run {run} · data up to {fresh} · policy version v{version}",
+        "运行 {run} · 数据截至 {fresh} · 策略版本 v{version}",
+    ),
 }
 
 

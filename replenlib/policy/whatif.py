@@ -46,7 +46,7 @@ from replenlib.policy.panel import (
     panel_parameters,
 )
 from replenlib.policy.service import CycleDemand, CycleShape, cycle_demand, undershoot_moments
-from replenlib.policy.strategy import ResolvedStrategy
+from replenlib.policy.strategy import Override, ResolvedStrategy, Strategy
 
 FloatArray = NDArray[np.float64]
 ObjectArray = NDArray[np.object_]
@@ -380,7 +380,7 @@ DEMO_MIX: dict[str, tuple[float, dict[str, float]]] = {
 def synthetic_panel(n_rows: int, rng: np.random.Generator) -> WhatIfPanel:
     """A panel with the medium demo's mix of tiers, families and magnitudes (default
     strategy): for benchmarks and tests without a store."""
-    from replenlib.policy.strategy import Strategy, Tier
+    from replenlib.policy.strategy import Tier
 
     strategy = Strategy()
     tiers = list(DEMO_MIX)
@@ -424,3 +424,113 @@ def synthetic_panel(n_rows: int, rng: np.random.Generator) -> WhatIfPanel:
         ordering_cost=strategy.ordering_cost,
         holding_rate=strategy.holding_rate,
     )
+
+
+@dataclass(frozen=True)
+class WhatIfSegment:
+    """The rows a what-if shows and where its policy choices apply; '' = any value.
+
+    ``supplier`` is a supplier id (rows replenished by transfer have none).
+    """
+
+    tier: str = ""
+    location: str = ""
+    category: str = ""
+    supplier: str = ""
+
+    def mask(
+        self, tier: ObjectArray, location: ObjectArray, category: ObjectArray, supplier: ObjectArray
+    ) -> NDArray[np.bool_]:
+        """Rows of the segment, given the four label columns."""
+        hit = np.ones(len(tier), dtype=bool)
+        for wanted, values in (
+            (self.tier, tier),
+            (self.location, location),
+            (self.category, category),
+            (self.supplier, supplier),
+        ):
+            if wanted:
+                hit &= np.asarray(values == wanted, dtype=bool)
+        return hit
+
+    @property
+    def where(self) -> dict[str, str]:
+        """The segment as a scenario file's ``where`` selection (only the fields set)."""
+        return {
+            k: v
+            for k, v in (
+                ("tier", self.tier),
+                ("location", self.location),
+                ("category", self.category),
+                ("supplier", self.supplier),
+            )
+            if v
+        }
+
+    @property
+    def is_tiers(self) -> bool:
+        """True when the segment is all rows or one whole tier (a rule can express it)."""
+        return not (self.location or self.category or self.supplier)
+
+
+def proposed_strategy(
+    strategy: Strategy,
+    settings: WhatIfSettings,
+    segment: WhatIfSegment,
+    item_id: ObjectArray,
+    location_id: ObjectArray,
+    reason: str,
+) -> Strategy:
+    """The strategy the what-if amounts to (for a policy version proposal).
+
+    Tier targets go into the tier rules (rules whose measure is a probability); a policy type
+    or review period goes into the tier rules when the segment is all rows or a whole tier,
+    and otherwise into item-location overrides for the segment's rows (``item_id``,
+    ``location_id``: those rows; an existing override of a row is amended). The multipliers
+    are assumptions, not policy: they belong in the reason.
+    """
+    rules = []
+    for rule in strategy.rules:
+        new = rule
+        target = settings.targets.get(rule.tier.value)
+        if target is not None and rule.service_measure.is_probability:
+            new = replace(new, service_target=float(target))
+        in_segment = rule.policy_type.uses_service_target and segment.tier in ("", rule.tier.value)
+        if segment.is_tiers and in_segment:
+            if settings.policy_type is not None:
+                new = replace(new, policy_type=PolicyType(settings.policy_type))
+            if settings.review_period_days is not None:
+                new = replace(new, review_period_days=float(settings.review_period_days))
+        rules.append(new)
+    overrides = list(strategy.overrides)
+    changes_rows = settings.policy_type is not None or settings.review_period_days is not None
+    if changes_rows and not segment.is_tiers:
+        overrides = _row_overrides(overrides, settings, item_id, location_id, reason)
+    return replace(strategy, rules=tuple(rules), overrides=tuple(overrides))
+
+
+def _row_overrides(
+    overrides: list[Override],
+    settings: WhatIfSettings,
+    item_id: ObjectArray,
+    location_id: ObjectArray,
+    reason: str,
+) -> list[Override]:
+    existing = {(o.item_id, o.location_id): i for i, o in enumerate(overrides) if o.is_item}
+    policy = None if settings.policy_type is None else PolicyType(settings.policy_type)
+    review = None if settings.review_period_days is None else float(settings.review_period_days)
+    for item, location in zip(item_id, location_id, strict=True):
+        key = (str(item), str(location))
+        if key in existing:
+            old = overrides[existing[key]]
+            overrides[existing[key]] = replace(
+                old,
+                reason=reason,
+                policy_type=policy or old.policy_type,
+                review_period_days=review if review is not None else old.review_period_days,
+            )
+        else:
+            overrides.append(
+                Override(reason, key[0], key[1], policy_type=policy, review_period_days=review)
+            )
+    return overrides

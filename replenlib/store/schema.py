@@ -69,6 +69,13 @@ Tables (version 4: demand layer results)
 ``lead_time_demand``        per run and item-location: demand over lead time + review period,
                             the distribution handed to the policy (family, mean, std, quantiles)
 ==========================  =====================================================================
+
+Tables (version 5: policy version requests)
+-------------------------------------------
+==========================  =====================================================================
+``policy_requests``         proposed strategies awaiting a second person: pending, approved (then
+                            stored as a policy version) or rejected, with who and why
+==========================  =====================================================================
 """
 
 from __future__ import annotations
@@ -646,6 +653,24 @@ _DEMAND_RESULTS = (
     """,
 )
 
+_POLICY_REQUESTS = (
+    """
+    CREATE TABLE policy_requests (
+        request_id INTEGER PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        author VARCHAR NOT NULL,                -- who proposes
+        reason VARCHAR NOT NULL,                -- why (and the what-if's assumptions)
+        based_on_version INTEGER NOT NULL,      -- the policy version the proposal changes
+        body JSON NOT NULL,                     -- the proposed strategy (as policy_versions.body)
+        status VARCHAR NOT NULL,                -- 'pending', 'approved', 'rejected'
+        decided_by VARCHAR,                     -- a second person, never the author
+        decided_at TIMESTAMP,
+        comment VARCHAR,
+        version_id INTEGER                      -- the policy version an approval created
+    )
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -666,6 +691,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         4,
         "demand layer: segments, forecast backtests, forecast values, lead-time demand",
         _DEMAND_RESULTS,
+    ),
+    Migration(
+        5, "policy version requests (proposed, approved by a second person)", _POLICY_REQUESTS
     ),
 )
 
