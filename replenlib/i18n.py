@@ -170,11 +170,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "dh_no_lead_time": ("Items without any lead time", "无提前期的物料"),
     # policy what-if (notebook 03_policy_whatif)
     "wi_title": ("Policy what-if", "策略模拟"),
-    "wi_intro": (
-        "Move a slider: safety stock, reorder points, inventory value, expected fill rate and "
-        "stockout risk are recomputed for every item-location of the run.",
-        "移动滑块：本次运行每个物料-库位的安全库存、再订货点、库存金额、预期满足率和缺货风险随即重新计算。",
-    ),
     "wi_targets": ("Service target per tier", "各层级服务目标"),
     "wi_assumptions": ("Assumptions", "假设"),
     "wi_policy_choice": ("Policy for the selection", "所选范围的策略"),

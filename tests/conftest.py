@@ -39,3 +39,32 @@ def store_copy(small_store: Path, tmp_path: Path) -> Path:
 def kernel_env() -> dict[str, str]:
     """Environment for papermill kernels: this source tree first on the path."""
     return {"PYTHONPATH": str(ROOT)}
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(
+    small_store: Path, tmp_path_factory: pytest.TempPathFactory, kernel_env: dict[str, str]
+) -> dict[tuple[str, str], Path]:
+    """Every report of :data:`replenlib.reports.runner.REPORTS` rendered once per session from
+    the small store, in Chinese, plus the KPI report in English: (name, lang) → HTML file.
+
+    Shared by the report, notebook and browser tests, so that no report renders twice.
+    """
+    import os
+
+    from replenlib.reports.runner import REPORTS, render_report
+
+    out = tmp_path_factory.mktemp("rendered")
+    wanted = [(name, "zh") for name in sorted(REPORTS)] + [("kpi", "en")]
+    saved = os.environ.get("PYTHONPATH")
+    os.environ["PYTHONPATH"] = kernel_env["PYTHONPATH"]  # the kernel imports this source tree
+    try:
+        return {
+            (name, lang): render_report(name, db=small_store, out_dir=out, lang=lang)
+            for name, lang in wanted
+        }
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved

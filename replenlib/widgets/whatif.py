@@ -140,9 +140,14 @@ class WhatIfExplorer:
             style={"description_width": "initial"},
             layout={"width": "40em"},
         )
-        self.save_button = w.Button(description=label("wi_save_scenario", lang), icon="save")
+        self.save_button = w.Button(
+            description=label("wi_save_scenario", lang), icon="save", layout={"width": "auto"}
+        )
         self.propose_button = w.Button(
-            description=label("wi_propose", lang), icon="check", button_style="primary"
+            description=label("wi_propose", lang),
+            icon="check",
+            button_style="primary",
+            layout={"width": "auto"},
         )
         self.save_button.on_click(lambda _: self.save_as_scenario(self.scenario_name.value))
         self.propose_button.on_click(lambda _: self.propose(self.author.value, self.reason.value))
@@ -193,8 +198,8 @@ class WhatIfExplorer:
                 readout_format=".1%",
                 continuous_update=False,
                 description=f"{label(tier, self.lang)} · {short}",
-                style={"description_width": "12em"},
-                layout={"width": "34em"},
+                style={"description_width": "15em"},
+                layout={"width": "38em"},
             )
         return sliders
 
@@ -207,8 +212,8 @@ class WhatIfExplorer:
             readout_format=".2f",
             continuous_update=False,
             description=label(key, self.lang),
-            style={"description_width": "12em"},
-            layout={"width": "34em"},
+            style={"description_width": "15em"},
+            layout={"width": "38em"},
         )
 
     def _filters(self, w: Any) -> dict[str, Any]:
@@ -423,7 +428,6 @@ class WhatIfExplorer:
         )
         return w.VBox(
             [
-                w.HTML(f"<p>{html.escape(label('wi_intro', lang))}</p>"),
                 w.HBox([controls, w.VBox([self.numbers, self.status])]),
                 filters,
                 w.HBox([self.value_fig, self.service_fig]),
