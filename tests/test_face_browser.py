@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -26,12 +27,20 @@ from typing import Any
 
 import pytest
 
+from replenlib.i18n import _LABELS
 from tests.browser import chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 IMAGES = ROOT / "docs" / "images"
 #: Console messages that are not ours: Voilà's own JupyterLab package-version notices.
+#: English catalogue labels that must not show in a Chinese report (text a browser shows,
+#: chart text included); labels that read the same in both languages are left out.
+ENGLISH_LABELS = sorted(
+    {en for en, zh in _LABELS.values() if en != zh and re.search(r"[A-Za-z]{3}", en)},
+    key=len,
+    reverse=True,
+)
 #: Charts that drew: a plotly div with an SVG that has width and marks (paths or images).
 DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')].filter(d => {
     const svg = d.querySelector('svg.main-svg');
@@ -102,6 +111,13 @@ def test_report_draws_offline_without_console_errors(
         drawn = page.evaluate(DRAWN)
         assert drawn == figures, f"{figures - drawn} of {figures} charts did not draw"
     assert errors == [], errors
+    if lang == "zh":
+        text = page.evaluate("() => document.body.innerText")
+        assert [
+            e
+            for e in ENGLISH_LABELS
+            if re.search(rf"(?<![A-Za-z_]){re.escape(e)}(?![A-Za-z_])", text)
+        ] == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-report-{lang}.png"), full_page=True)
     if (name, lang) == ("kpi", "en"):

@@ -71,6 +71,15 @@ def test_notebook_is_stripped_and_thin(path: Path) -> None:
         assert not SQL.search(source), f"no SQL in a notebook: {source[:60]!r}"
 
 
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_report_notebooks_keep_their_notes_out_of_reports(name: str) -> None:
+    """Markdown in a report notebook is written in one language: tagged, it stays out of the
+    rendered report (which must read in the report's language)."""
+    for cell in _cells(ROOT / "notebooks" / REPORTS[name]):
+        if cell["cell_type"] == "markdown":
+            assert "report-hidden" in cell.get("metadata", {}).get("tags", []), _source(cell)[:60]  # type: ignore[attr-defined]
+
+
 def test_git_strips_outputs_before_commit() -> None:
     attributes = (ROOT / ".gitattributes").read_text()
     assert re.search(r"^\*\.ipynb\s+filter=nbstripout", attributes, re.M)

@@ -22,6 +22,11 @@ class KpiDefinition:
     unit: str
     formula: str
     higher_is_better: bool
+    formula_zh: str = ""  #: the formula in Chinese (reports in ``zh``); empty: the English one
+
+    def formula_in(self, lang: str) -> str:
+        """The formula in ``lang`` ('en' or 'zh')."""
+        return self.formula_zh if lang == "zh" and self.formula_zh else self.formula
 
 
 KPIS: dict[str, KpiDefinition] = {
@@ -33,6 +38,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "demand lines not fully served ÷ demand lines",
             False,
+            "未完全满足的需求行 ÷ 需求行",
         ),
         KpiDefinition(
             "fill_rate",
@@ -40,6 +46,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "Σ quantity shipped from stock ÷ Σ quantity requested",
             True,
+            "Σ 从库存发出的数量 ÷ Σ 需求数量",
         ),
         KpiDefinition(
             "inventory_days",
@@ -47,6 +54,7 @@ KPIS: dict[str, KpiDefinition] = {
             "days",
             "usable on-hand value [CNY] ÷ average daily demand value [CNY/day]",
             False,
+            "可用库存金额 [元] ÷ 日均需求金额 [元/天]",
         ),
         KpiDefinition(
             "on_time_delivery_rate",
@@ -54,6 +62,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "receipts on or before confirmed date + tolerance ÷ receipts",
             True,
+            "在确认日期 + 容差之前到货的收货 ÷ 收货",
         ),
         KpiDefinition(
             "quality_pass_rate",
@@ -61,6 +70,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "lots passing inbound inspection ÷ lots inspected",
             True,
+            "入库检验合格的批次 ÷ 检验的批次",
         ),
         KpiDefinition(
             "lot_trace_success_rate",
@@ -68,9 +78,15 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "issued units with known lot and customer ÷ issued units",
             True,
+            "已知批次和客户的发出数量 ÷ 发出数量",
         ),
         KpiDefinition(
-            "inventory_value", "Inventory value", "CNY", "Σ usable on hand × unit cost", False
+            "inventory_value",
+            "Inventory value",
+            "CNY",
+            "Σ usable on hand × unit cost",
+            False,
+            "Σ 可用库存 × 单位成本",
         ),
         KpiDefinition(
             "proposal_count",
@@ -78,6 +94,7 @@ KPIS: dict[str, KpiDefinition] = {
             "count",
             "number of order proposals of the run",
             False,
+            "本次运行的订货建议数",
         ),
         KpiDefinition(
             "proposal_value",
@@ -85,6 +102,31 @@ KPIS: dict[str, KpiDefinition] = {
             "CNY",
             "Σ proposed quantity × unit price",
             False,
+            "Σ 建议数量 × 单价",
+        ),
+        KpiDefinition(
+            "unit_cost",
+            "Average purchase unit cost",
+            "CNY/unit",
+            "Σ received quantity × order unit price ÷ Σ received quantity (last 365 days)",
+            False,
+            "Σ 收货数量 × 订单单价 ÷ Σ 收货数量（近 365 天）",
+        ),
+        KpiDefinition(
+            "expiry_write_off",
+            "Expiry write-off",
+            "CNY",
+            "Σ quantity scrapped from lots past their expiry date × unit cost (last 365 days)",
+            False,
+            "Σ 过期批次报废数量 × 单位成本（近 365 天）",
+        ),
+        KpiDefinition(
+            "compliance_events",
+            "Compliance events",
+            "count",
+            "recalls announced + nonconformances opened + failed inbound inspections (last 365 days)",
+            False,
+            "发布的召回 + 新开的不合格 + 入库检验不合格（近 365 天）",
         ),
         KpiDefinition(
             "below_safety_stock_share",
@@ -92,6 +134,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "item-locations with inventory position < safety stock ÷ item-locations",
             False,
+            "库存位置低于安全库存的物料-库位 ÷ 物料-库位",
         ),
     )
 }
@@ -141,3 +184,19 @@ def lot_trace_success_rate(quantity: ArrayLike, traced: ArrayLike) -> float:
     """Share of issued units whose lot and customer are both known [fraction]."""
     qty = np.asarray(quantity, dtype=np.float64)
     return _ratio(float(qty[np.asarray(traced, dtype=bool)].sum()), float(qty.sum()))
+
+
+def unit_cost(quantity: ArrayLike, unit_price: ArrayLike) -> float:
+    """Quantity-weighted average purchase price of what was received [CNY/unit]."""
+    q = np.asarray(quantity, dtype=np.float64)
+    return _ratio(float(np.sum(q * np.asarray(unit_price, dtype=np.float64))), float(q.sum()))
+
+
+def expiry_write_off(quantity: ArrayLike, unit_cost: ArrayLike) -> float:
+    """Value of expired stock scrapped [CNY] (0 when nothing expired)."""
+    return float(np.sum(np.asarray(quantity, np.float64) * np.asarray(unit_cost, np.float64)))
+
+
+def compliance_events(recalls: int, nonconformances: int, failed_inspections: int) -> float:
+    """Events a quality or regulatory person must act on [count]."""
+    return float(recalls + nonconformances + failed_inspections)
