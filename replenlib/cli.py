@@ -237,6 +237,7 @@ def _print_summary(summary: Any) -> None:
 PLUGINS: tuple[tuple[str, str], ...] = (
     ("importing", "import_command"),
     ("importing", "duplicates"),
+    ("scheduled", "nightly"),
 )
 
 
