@@ -62,10 +62,10 @@ def test_a_night_imports_runs_and_renders(
 
 
 def test_a_second_night_stops_at_once_while_one_runs(store_copy: Path, tmp_path: Path) -> None:
-    before = _sha(store_copy)
+    before, out = _sha(store_copy), tmp_path / "reports"
     with nightly_lock(store_copy):
         result = CliRunner().invoke(
-            cli, ["nightly", "--db", str(store_copy), "--reports", str(tmp_path)]
+            cli, ["nightly", "--db", str(store_copy), "--reports", str(out)]
         )
     assert result.exit_code == 9
     assert "another `replen nightly` is running on" in result.output
