@@ -102,7 +102,9 @@ def update_tier_figures(
         batch = fig.batch_update() if hasattr(fig, "batch_update") else _Nothing()
         with batch:
             for trace, key in zip(fig.data, keys, strict=True):
-                trace.x, trace.y = names, frame[key].to_numpy()
+                if list(trace.x or ()) != names:
+                    trace.x = names
+                trace.y = frame[key].to_numpy()
 
 
 class _Nothing:
