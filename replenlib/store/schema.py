@@ -37,6 +37,19 @@ Tables (version 1)
 ``proposals``          per run: order proposals (purchase or transfer) with reason and urgency
 ``run_kpis``           per run: KPI values by scope
 =====================  ==========================================================================
+
+Tables (scenarios, ``replen scenario run``)
+-------------------------------------------
+==========================  =====================================================================
+``scenario_runs``           one row per scenario run: file, settings, baseline, business case
+``scenario_definitions``    per run: each scenario's name, description and overrides (JSON)
+``scenario_kpis``           per run, scenario, KPI and scope: mean, spread across replications and
+                            the paired difference to the baseline with its confidence interval
+``scenario_series``         per run, scenario and item-location: planned levels and mean KPIs
+``scenario_frontier``       per run and swept target: inventory and service KPIs
+``scenario_tornado``        per run, factor and KPI: the KPI at the low and high setting
+``scenario_calibration``    per run and tier: target against achieved service, before and after
+==========================  =====================================================================
 """
 
 from __future__ import annotations
@@ -379,11 +392,128 @@ _V1_RESULTS = (
     """,
 )
 
+_SCENARIOS = (
+    """
+    CREATE TABLE scenario_runs (
+        scenario_run_id VARCHAR PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        as_of_date DATE NOT NULL,               -- last day of the history the base was read from
+        name VARCHAR NOT NULL,                  -- the scenario set's name
+        description VARCHAR NOT NULL,
+        source_file VARCHAR NOT NULL,           -- the YAML / TOML file, as given
+        baseline VARCHAR NOT NULL,              -- scenario the differences are measured to
+        business_before VARCHAR,                -- business case: scenario before ...
+        business_after VARCHAR,                 -- ... and after
+        replications INTEGER NOT NULL,
+        horizon_days INTEGER NOT NULL,          -- [days] measured, after the warm-up
+        warmup_days INTEGER NOT NULL,           -- [days] not measured
+        seed BIGINT NOT NULL,
+        demand_source VARCHAR NOT NULL,         -- 'bootstrap' or 'fitted'
+        n_series INTEGER NOT NULL,
+        seconds DOUBLE NOT NULL,                -- [s] wall time of the run
+        replenlib_version VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE scenario_definitions (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        position INTEGER NOT NULL,              -- order in the file
+        description VARCHAR NOT NULL,
+        overrides JSON NOT NULL,                -- the scenario as written in the file
+        PRIMARY KEY (scenario_run_id, scenario)
+    )
+    """,
+    """
+    CREATE TABLE scenario_kpis (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        kpi VARCHAR NOT NULL,                   -- name in replenlib.sim.result.SimKpi
+        scope VARCHAR NOT NULL,                 -- 'all', 'tier=critical', 'erp=under', ...
+        unit VARCHAR NOT NULL,
+        mean DOUBLE,                            -- mean over replications (NULL: undefined)
+        std DOUBLE,                             -- standard deviation over replications
+        p05 DOUBLE,                             -- 5 % quantile over replications
+        p95 DOUBLE,                             -- 95 % quantile over replications
+        diff_mean DOUBLE,                       -- paired difference to the baseline (NULL for it)
+        diff_low DOUBLE,                        -- 95 % confidence interval of the difference
+        diff_high DOUBLE,
+        PRIMARY KEY (scenario_run_id, scenario, kpi, scope)
+    )
+    """,
+    """
+    CREATE TABLE scenario_series (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        policy_kind VARCHAR NOT NULL,           -- 's_nQ', 's_S' or 'R_S'
+        reorder_point DOUBLE NOT NULL,          -- [base units]
+        order_quantity DOUBLE NOT NULL,         -- [base units] (s, nQ) only
+        order_up_to DOUBLE,                     -- [base units] NULL for (s, nQ)
+        review_period_days INTEGER NOT NULL,
+        fill_rate DOUBLE,                       -- [fraction] mean over replications
+        cycle_service_level DOUBLE,             -- [fraction]
+        stockout_rate DOUBLE,                   -- [fraction]
+        average_on_hand DOUBLE NOT NULL,        -- [base units]
+        inventory_days DOUBLE,                  -- [days]
+        orders_placed DOUBLE NOT NULL,          -- per replication
+        expired_units DOUBLE NOT NULL,          -- [base units] per replication
+        PRIMARY KEY (scenario_run_id, scenario, item_id, location_id)
+    )
+    """,
+    """
+    CREATE TABLE scenario_frontier (
+        scenario_run_id VARCHAR NOT NULL,
+        target DOUBLE NOT NULL,                 -- [fraction] cycle service level of every series
+        kpi VARCHAR NOT NULL,
+        mean DOUBLE,
+        p05 DOUBLE,
+        p95 DOUBLE,
+        PRIMARY KEY (scenario_run_id, target, kpi)
+    )
+    """,
+    """
+    CREATE TABLE scenario_tornado (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,              -- the reference scenario
+        factor VARCHAR NOT NULL,                -- 'lead_time', 'demand_level', ...
+        kpi VARCHAR NOT NULL,
+        swing DOUBLE NOT NULL,                  -- relative move of the factor
+        low DOUBLE,                             -- KPI with the factor moved down
+        high DOUBLE,                            -- KPI with the factor moved up
+        reference DOUBLE,
+        PRIMARY KEY (scenario_run_id, factor, kpi)
+    )
+    """,
+    """
+    CREATE TABLE scenario_calibration (
+        scenario_run_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        n_series INTEGER NOT NULL,
+        target DOUBLE NOT NULL,                 -- [fraction] cycle service level
+        z_before DOUBLE NOT NULL,               -- safety factor the strategy sets today
+        csl_before DOUBLE,                      -- achieved cycle service level in the replay
+        fill_before DOUBLE,                     -- achieved fill rate in the replay
+        z_after DOUBLE NOT NULL,                -- calibrated safety factor
+        csl_after DOUBLE,
+        fill_after DOUBLE,
+        reached BOOLEAN NOT NULL,               -- a safety factor on the grid meets the target
+        replay_days INTEGER NOT NULL,           -- [days] replayed
+        PRIMARY KEY (scenario_run_id, tier)
+    )
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
         "master data, transactions, pipeline results",
         _V1_MASTER + _V1_TRANSACTIONS + _V1_RESULTS,
+    ),
+    Migration(
+        2, "scenario runs: definitions, KPIs, series, frontier, tornado, calibration", _SCENARIOS
     ),
 )
 

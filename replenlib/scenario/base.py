@@ -1,0 +1,262 @@
+"""The base of every scenario: today's series as arrays, and the levers a scenario moves.
+
+:class:`ScenarioBase` holds one element per item-location (*series*): who it is (tier,
+category, location, supplier), what demand it sees (a simulation demand model and the
+forecast the policy is set from), where it is replenished from (a row of the lead-time model,
+supplier terms, a backup supplier), how its stock behaves (shelf life, lost sales) and what
+the ERP does today (fixed reorder point and order quantity). The pipeline reads it from the
+store (:mod:`replenlib.pipeline.scenario_inputs`); tests build it directly.
+
+:class:`Levers` are the per-series settings a scenario may change; :func:`apply` turns a
+:class:`~replenlib.scenario.definition.Scenario` into levers, override by override.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from replenlib.errors import InputDataError
+from replenlib.policy.strategy import Strategy, targets_for
+from replenlib.scenario.definition import (
+    ChangeLeadTime,
+    ChangeMoq,
+    ChangeSupplier,
+    DemandShock,
+    Override,
+    PolicyChoice,
+    Scenario,
+    Selector,
+    SetPolicy,
+    SetReviewPeriod,
+    SetServiceTarget,
+    SetUnmetDemand,
+    SupplierOutage,
+)
+from replenlib.sim.demand import DemandModel
+from replenlib.sim.supply import LeadTimeModel, SupplierFailures
+
+BACKUP = "backup"
+
+
+@dataclass(frozen=True)
+class ScenarioBase:
+    """Today's series (one element per item-location) and what replenishes them.
+
+    Attributes
+    ----------
+    item_id, location_id, tier, category : who each series is (object arrays)
+    supplier_id : primary supplier, or None when replenished by transfer
+    backup_supplier_id : next-priority qualified supplier, or None
+    unit_cost : [CNY/unit]
+    demand : simulation demand model per series
+    forecast_mean, forecast_std : what the policy plans with [units/day]
+    source_names : one name per lead-time source (supplier id or transfer lane)
+    lead_times : lead-time model, one row per source
+    source_sequential : per source, deliveries arrive in order (no crossover)
+    source, backup_source : lead-time row of the primary and backup supply (−1 = none)
+    moq, order_multiple, backup_moq, backup_order_multiple : supplier terms [units]
+    usable_days : days a received unit can be used; NaN = does not expire [days]
+    lost_sales : unmet demand is lost (True) or backordered
+    erp_reorder_point, erp_order_quantity : today's fixed ERP settings [units]
+    strategy : the current tiered strategy
+    failures : random supplier outages per source (None = none)
+    """
+
+    item_id: NDArray[np.object_]
+    location_id: NDArray[np.object_]
+    tier: NDArray[np.object_]
+    category: NDArray[np.object_]
+    supplier_id: NDArray[np.object_]
+    backup_supplier_id: NDArray[np.object_]
+    unit_cost: NDArray[np.float64]
+    demand: DemandModel
+    forecast_mean: NDArray[np.float64]
+    forecast_std: NDArray[np.float64]
+    source_names: tuple[str, ...]
+    lead_times: LeadTimeModel
+    source_sequential: NDArray[np.bool_]
+    source: NDArray[np.int64]
+    backup_source: NDArray[np.int64]
+    moq: NDArray[np.float64]
+    order_multiple: NDArray[np.float64]
+    backup_moq: NDArray[np.float64]
+    backup_order_multiple: NDArray[np.float64]
+    usable_days: NDArray[np.float64]
+    lost_sales: NDArray[np.bool_]
+    erp_reorder_point: NDArray[np.float64]
+    erp_order_quantity: NDArray[np.float64]
+    strategy: Strategy
+    failures: SupplierFailures | None = None
+
+    @property
+    def n_series(self) -> int:
+        """Number of item-locations."""
+        return len(self.item_id)
+
+    def select(self, where: Selector) -> NDArray[np.bool_]:
+        """Boolean mask of the series ``where`` selects."""
+        mask = np.ones(self.n_series, dtype=bool)
+        for values, column in (
+            (where.tiers, self.tier),
+            (where.categories, self.category),
+            (where.suppliers, self.supplier_id),
+            (where.locations, self.location_id),
+            (where.items, self.item_id),
+        ):
+            if values:
+                mask &= np.isin(column.astype(str), np.asarray(values, dtype=str))
+        return mask
+
+
+@dataclass(frozen=True)
+class Levers:
+    """Per-series settings a scenario moves (arrays of one element per series)."""
+
+    policy: NDArray[np.object_]  #: :class:`PolicyChoice` per series
+    service_target: NDArray[np.float64]  #: cycle service level [fraction]
+    review_period: NDArray[np.int64]  #: [days]
+    source: NDArray[np.int64]
+    moq: NDArray[np.float64]
+    order_multiple: NDArray[np.float64]
+    lead_time_shift: NDArray[np.float64]  #: [days]
+    lead_time_factor: NDArray[np.float64]
+    lead_time_known: NDArray[np.bool_]  #: the policy plans with the changed lead time
+    demand_multiplier: NDArray[np.float64]
+    demand_variability: NDArray[np.float64]
+    shock_multiplier: NDArray[np.float64]  #: demand factor inside the shock window
+    shock_start: NDArray[np.int64]  #: [day index] −1 = no shock
+    shock_end: NDArray[np.int64]
+    demand_known: NDArray[np.bool_]  #: the policy plans with the changed demand
+    lost_sales: NDArray[np.bool_]
+    outage_start: NDArray[np.int64]
+    outage_end: NDArray[np.int64]
+
+    @classmethod
+    def of(cls, base: ScenarioBase) -> Levers:
+        """The base's own settings: tiered strategy, primary suppliers, no changes."""
+        n = base.n_series
+        targets = targets_for(base.strategy, base.tier)
+        return cls(
+            policy=np.full(n, PolicyChoice.TIERED, dtype=object),
+            service_target=targets.service_target,
+            review_period=np.maximum(np.rint(targets.review_period_days), 1).astype(np.int64),
+            source=base.source.copy(),
+            moq=base.moq.copy(),
+            order_multiple=base.order_multiple.copy(),
+            lead_time_shift=np.zeros(n),
+            lead_time_factor=np.ones(n),
+            lead_time_known=np.ones(n, dtype=bool),
+            demand_multiplier=np.ones(n),
+            demand_variability=np.ones(n),
+            shock_multiplier=np.ones(n),
+            shock_start=np.full(n, -1, dtype=np.int64),
+            shock_end=np.full(n, -1, dtype=np.int64),
+            demand_known=np.zeros(n, dtype=bool),
+            lost_sales=base.lost_sales.copy(),
+            outage_start=np.full(n, -1, dtype=np.int64),
+            outage_end=np.full(n, -1, dtype=np.int64),
+        )
+
+
+def apply(base: ScenarioBase, scenario: Scenario, levers: Levers | None = None) -> Levers:
+    """The levers of ``scenario``: its overrides applied in order to ``levers`` (or the base)."""
+    current = levers or Levers.of(base)
+    for override in scenario.overrides:
+        current = _apply_one(base, current, override, scenario.name)
+    return current
+
+
+_A = TypeVar("_A", bound=np.generic)
+
+
+def _set(values: NDArray[_A], mask: NDArray[np.bool_], value: Any) -> NDArray[_A]:
+    """``values`` with ``value`` where ``mask``."""
+    out = values.copy()
+    out[mask] = value
+    return out
+
+
+def _apply_one(base: ScenarioBase, lv: Levers, o: Override, name: str) -> Levers:
+    """One override (see :mod:`replenlib.scenario.definition` for their meaning)."""
+    if isinstance(o, SetPolicy):
+        return replace(lv, policy=_set(lv.policy, base.select(o.where), o.policy))
+    if isinstance(o, SetServiceTarget):
+        return replace(lv, service_target=_set(lv.service_target, base.select(o.where), o.target))
+    if isinstance(o, SetReviewPeriod):
+        return replace(lv, review_period=_set(lv.review_period, base.select(o.where), o.days))
+    if isinstance(o, ChangeLeadTime):
+        m = base.select(o.where)
+        return replace(
+            lv,
+            lead_time_shift=np.where(m, lv.lead_time_shift + o.shift_days, lv.lead_time_shift),
+            lead_time_factor=np.where(m, lv.lead_time_factor * o.factor, lv.lead_time_factor),
+            lead_time_known=np.where(m, o.replan, lv.lead_time_known),
+        )
+    if isinstance(o, ChangeSupplier):
+        return _change_supplier(base, lv, o, name)
+    if isinstance(o, SupplierOutage):
+        m = _supplied_by(base, lv, o.supplier, name)
+        return replace(
+            lv,
+            outage_start=_set(lv.outage_start, m, o.start_day),
+            outage_end=_set(lv.outage_end, m, o.start_day + o.duration_days),
+        )
+    if isinstance(o, DemandShock):
+        return _shock(base, lv, o)
+    if isinstance(o, ChangeMoq):
+        m = base.select(o.where)
+        moq = lv.moq * o.multiplier if o.quantity is None else np.full(base.n_series, o.quantity)
+        return replace(lv, moq=np.where(m, moq, lv.moq))
+    assert isinstance(o, SetUnmetDemand)
+    return replace(lv, lost_sales=_set(lv.lost_sales, base.select(o.where), o.lost_sales))
+
+
+def _supplied_by(base: ScenarioBase, lv: Levers, supplier: str, name: str) -> NDArray[np.bool_]:
+    if supplier not in base.source_names:
+        raise InputDataError(
+            f"scenario {name!r}: supplier {supplier!r} does not supply any item-location"
+        )
+    return np.asarray(lv.source == base.source_names.index(supplier), dtype=np.bool_)
+
+
+def _change_supplier(base: ScenarioBase, lv: Levers, o: ChangeSupplier, name: str) -> Levers:
+    """Move the series bought from ``o.from_supplier`` to the backup or a named supplier."""
+    moving = _supplied_by(base, lv, o.from_supplier, name)
+    if o.to_supplier == BACKUP:
+        has_backup = base.backup_source >= 0
+        moving_ok = moving & has_backup
+        source = np.where(moving_ok, base.backup_source, lv.source)
+        moq = np.where(moving_ok, base.backup_moq, lv.moq)
+        multiple = np.where(moving_ok, base.backup_order_multiple, lv.order_multiple)
+        return replace(lv, source=source, moq=moq, order_multiple=multiple)
+    if o.to_supplier not in base.source_names:
+        raise InputDataError(
+            f"scenario {name!r}: supplier_change.to {o.to_supplier!r} is not a known supplier"
+        )
+    target = base.source_names.index(o.to_supplier)
+    return replace(lv, source=np.where(moving, target, lv.source))
+
+
+def _shock(base: ScenarioBase, lv: Levers, o: DemandShock) -> Levers:
+    """A permanent level change (from day 0, no duration) or a shock over a window."""
+    m = base.select(o.where)
+    permanent = o.start_day == 0 and o.duration_days is None
+    end = 10**9 if o.duration_days is None else o.start_day + o.duration_days
+    windowed = m & (not permanent)
+    return replace(
+        lv,
+        demand_multiplier=np.where(
+            m & permanent, lv.demand_multiplier * o.multiplier, lv.demand_multiplier
+        ),
+        demand_variability=np.where(
+            m, lv.demand_variability * o.variability, lv.demand_variability
+        ),
+        shock_multiplier=np.where(windowed, o.multiplier, lv.shock_multiplier),
+        shock_start=np.where(windowed, o.start_day, lv.shock_start),
+        shock_end=np.where(windowed, end, lv.shock_end),
+        demand_known=np.where(m, o.replan, lv.demand_known),
+    )
