@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -78,11 +80,11 @@ def _num(value: object, spec: str) -> str:
     return "n/a" if _missing(value) else format(float(value), spec)  # type: ignore[arg-type]
 
 
-def _diff(row: object) -> str:
-    mean, low, high = (getattr(row, "get")(k) for k in ("diff_mean", "diff_low", "diff_high"))
-    if _missing(mean):
+def _diff(row: Mapping[str, Any]) -> str:
+    mean, low, high = (row.get(k) for k in ("diff_mean", "diff_low", "diff_high"))
+    if _missing(mean) or _missing(low) or _missing(high):
         return "(baseline)"
-    return f"{float(mean) * 100:+.2f} pp ±{(float(high) - float(low)) * 50:.2f}"
+    return f"{float(mean) * 100:+.2f} pp ±{(float(high) - float(low)) * 50:.2f}"  # type: ignore[arg-type]
 
 
 @scenario.command("list")

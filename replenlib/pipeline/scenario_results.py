@@ -44,7 +44,10 @@ def kpi_frame(rows: list[KpiSummary]) -> pd.DataFrame:
             "unit": [r.unit for r in rows],
             **{
                 name: [getattr(r, name) for r in rows]
-                for name in ("mean", "std", "p05", "p95", "diff_mean", "diff_low", "diff_high")
+                for name in (
+                    *("mean", "std", "p05", "p95", "diff_mean", "diff_low", "diff_high"),
+                    *("ref_diff_mean", "ref_diff_low", "ref_diff_high"),
+                )
             },
         }
     )
@@ -52,9 +55,15 @@ def kpi_frame(rows: list[KpiSummary]) -> pd.DataFrame:
 
 
 def series_frame(
-    comparison: Comparison, item_id: np.ndarray, location_id: np.ndarray
+    comparison: Comparison,
+    item_id: np.ndarray,
+    location_id: np.ndarray,
+    groups: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
-    """Planned levels and mean KPIs per scenario and item-location."""
+    """Planned levels and mean KPIs per scenario and item-location (``groups``: ERP group)."""
+    group = np.full(len(item_id), None, dtype=object)
+    for name, mask in (groups or {}).items():
+        group[mask] = name
     kpis = comparison.result.item_kpis()
 
     def mean(kpi: SimKpi) -> np.ndarray:
@@ -73,6 +82,8 @@ def series_frame(
                     "item_id": item_id,
                     "location_id": location_id,
                     "tier": comparison.tier.astype(str),
+                    "erp_group": group,
+                    "unit_cost": comparison.unit_cost,
                     "policy_kind": plan.kind.astype(str),
                     "reorder_point": plan.reorder_point,
                     "order_quantity": np.where(nq, plan.order_quantity, 0.0),
@@ -81,6 +92,7 @@ def series_frame(
                     "fill_rate": mean(SimKpi.FILL_RATE)[v],
                     "cycle_service_level": mean(SimKpi.CYCLE_SERVICE_LEVEL)[v],
                     "stockout_rate": mean(SimKpi.STOCKOUT_RATE)[v],
+                    "stockout_days": mean(SimKpi.STOCKOUT_DAYS)[v],
                     "average_on_hand": mean(SimKpi.AVERAGE_ON_HAND)[v],
                     "inventory_days": mean(SimKpi.INVENTORY_DAYS)[v],
                     "orders_placed": mean(SimKpi.ORDERS_PLACED)[v],

@@ -123,6 +123,76 @@ def run_scenario_file(
     )
 
 
+@dataclass(frozen=True)
+class ScenarioExploration:
+    """An analyst's run: nothing is written; the frames are those of the ``scenario_*`` tables."""
+
+    store: StoreBase
+    scenarios: ScenarioSet
+    tables: dict[str, pd.DataFrame]
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        """The ``scenario_kpis`` frame."""
+        return self.tables["scenario_kpis"]
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A result frame by table name (empty when that analysis did not run)."""
+        return self.tables.get(name, pd.DataFrame())
+
+
+def explore_scenarios(
+    db: Path | str,
+    path: Path | str,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    extra: list[dict[str, Any]] | None = None,
+    analyses: bool = True,
+) -> ScenarioExploration:
+    """Run a scenario file (plus ``extra`` scenario mappings) without writing to the store."""
+    scenarios = load_scenario_file(path)
+    if extra:
+        body = {
+            **_body(scenarios),
+            "scenarios": [dict(s.body) for s in scenarios.scenarios] + extra,
+        }
+        parsed = parse_scenario_set(body, f"{path} + extra scenarios")
+        scenarios = replace(parsed, analyses=scenarios.analyses)
+    chosen = (
+        scenarios.analyses
+        if analyses
+        else replace(scenarios.analyses, frontier=False, tornado=False, calibration=False)
+    )
+    scenarios = replace(
+        scenarios,
+        replications=replications or scenarios.replications,
+        seed=scenarios.seed if seed is None else seed,
+        analyses=chosen,
+    )
+    with reader(db) as con:
+        store = read_scenario_base(con, demand=scenarios.demand)
+    tables = analyse(store, scenarios, lambda text: log.info("scenario: %s", text))
+    return ScenarioExploration(store, scenarios, tables)
+
+
+def _body(scenarios: ScenarioSet) -> dict[str, Any]:
+    """The top-level settings of a parsed set as a file body (to re-parse it with extras)."""
+    body: dict[str, Any] = {
+        "name": scenarios.name,
+        "description": scenarios.description,
+        "baseline": scenarios.baseline,
+        "replications": scenarios.replications,
+        "horizon_days": scenarios.horizon_days,
+        "warmup_days": scenarios.warmup_days,
+        "seed": scenarios.seed,
+        "demand": scenarios.demand.value,
+    }
+    if scenarios.business_case:
+        body["business_case"] = dict(zip(("before", "after"), scenarios.business_case, strict=True))
+    return body
+
+
 def analyse(
     store: StoreBase, scenarios: ScenarioSet, step: StepCallback
 ) -> dict[str, pd.DataFrame]:
@@ -142,8 +212,8 @@ def analyse(
     groups = _groups(comparison, scenarios)
     tables = {
         "scenario_definitions": frames.definitions_frame(scenarios),
-        "scenario_kpis": frames.kpi_frame(comparison.summary(groups)),
-        "scenario_series": frames.series_frame(comparison, base.item_id, base.location_id),
+        "scenario_kpis": frames.kpi_frame(comparison.summary(groups, _reference(scenarios))),
+        "scenario_series": frames.series_frame(comparison, base.item_id, base.location_id, groups),
     }
     reference = _reference(scenarios)
     levers = apply(base, scenarios.scenario(reference))
@@ -248,6 +318,7 @@ def _header(
                 "baseline": scenarios.baseline,
                 "business_before": before,
                 "business_after": after,
+                "reference": _reference(scenarios),
                 "replications": scenarios.replications,
                 "horizon_days": scenarios.horizon_days,
                 "warmup_days": scenarios.warmup_days,

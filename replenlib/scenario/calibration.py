@@ -13,10 +13,10 @@ inventory, rolling forward without peeking:
 4. the cycle service level and fill rate each tier achieved are measured per :math:`z`.
 
 The safety factor a tier needs is the smallest :math:`z` whose achieved cycle service level
-(pooled over the tier's series and the streams, made monotone) reaches the tier's target,
-by linear interpolation on the grid. Before and after are then measured exactly with one
-more replay: :math:`z = \Phi^{-1}(\text{target})` (what the strategy sets today) against the
-calibrated :math:`z` per tier. The gap shows how far the normal-demand model behind the
+(pooled over the tier's series and the streams) reaches the tier's target: found on a coarse
+grid for all tiers, then on a fine grid inside each tier's bracket. Before and after are then
+measured with one more replay on the same streams: :math:`z = \Phi^{-1}(\text{target})` (what
+the strategy sets today) against the calibrated :math:`z` per tier. The gap shows how far the normal-demand model behind the
 policy is from each tier's real demand (intermittent and lumpy demand, forecast bias,
 lead-time variability); the calibrated factors close it.
 
@@ -209,75 +209,82 @@ def calibrate(
     streams: int = 4,
     rng: np.random.Generator,
     z_grid: NDArray[np.float64] = Z_GRID,
+    refine: int = 6,
 ) -> Calibration:
-    """Calibrate the safety factor of every tier (see the module docstring)."""
+    """Calibrate the safety factor of every tier (see the module docstring).
+
+    The grid is searched twice: ``z_grid`` for all tiers, then ``refine`` points inside each
+    tier's bracket around its target; the before / after replay is a third run. All three
+    replay the same lead-time streams.
+    """
     origins = _origins(inputs.history.shape[1], first_origin, step)
     tiers = [t for t in Tier if np.any(inputs.tier == t)]
+    targets = np.asarray([float(np.median(inputs.target[inputs.tier == t])) for t in tiers])
     seed = int(rng.integers(0, 2**63 - 1))
-    grid = replay(
-        inputs,
-        np.repeat(z_grid[:, None], len(inputs.tier), axis=1),
-        origins,
-        step,
-        streams,
-        np.random.default_rng(seed),
+
+    def run(
+        z_per_tier: NDArray[np.float64], grid: bool = True
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        z = np.zeros((z_per_tier.shape[1], len(inputs.tier)))
+        for k, tier in enumerate(tiers):
+            z[:, inputs.tier == tier] = z_per_tier[k][:, None]
+        result = replay(inputs, z, origins, step, streams, np.random.default_rng(seed))
+        return _tier_curves(result, inputs.tier, tiers, monotone=grid)
+
+    coarse_csl, coarse_fill = run(np.repeat(z_grid[None, :], len(tiers), axis=0))
+    brackets = np.stack([_bracket(z_grid, c, t) for c, t in zip(coarse_csl, targets, strict=True)])
+    fine_z = (
+        brackets[:, :1] + (brackets[:, 1:] - brackets[:, :1]) * np.linspace(0, 1, refine)[None, :]
     )
-    csl_curve, fill_curve, z_after, reached = [], [], [], []
-    for tier in tiers:
-        pooled = grid.pooled(items=inputs.tier == tier)
-        csl = np.maximum.accumulate(np.nanmean(pooled[SimKpi.CYCLE_SERVICE_LEVEL], axis=1))
-        csl_curve.append(csl)
-        fill_curve.append(np.nanmean(pooled[SimKpi.FILL_RATE], axis=1))
-        target = float(np.median(inputs.target[inputs.tier == tier]))
-        z_after.append(_needed_z(z_grid, csl, target))
-        reached.append(bool(csl[-1] >= target))
-    z_before = np.asarray(
-        [stats.norm.ppf(np.median(inputs.target[inputs.tier == t])) for t in tiers]
+    fine_csl, _ = run(fine_z, grid=False)
+    z_after = np.asarray(
+        [_first_reaching(fine_z[k], fine_csl[k], targets[k]) for k in range(len(tiers))]
     )
-    per_series = np.zeros((2, len(inputs.tier)))
-    for k, tier in enumerate(tiers):
-        per_series[:, inputs.tier == tier] = [[z_before[k]], [z_after[k]]]
-    check = replay(inputs, per_series, origins, step, streams, np.random.default_rng(seed))
-    results = []
-    for k, tier in enumerate(tiers):
-        pooled = check.pooled(items=inputs.tier == tier)
-        csl, fill = (
-            np.nanmean(pooled[SimKpi.CYCLE_SERVICE_LEVEL], axis=1),
-            np.nanmean(pooled[SimKpi.FILL_RATE], axis=1),
+    z_before = np.asarray(stats.norm.ppf(targets), dtype=np.float64)
+    check_csl, check_fill = run(np.stack([z_before, z_after], axis=1), grid=False)
+    results = tuple(
+        TierCalibration(
+            tier,
+            int(np.sum(inputs.tier == tier)),
+            float(targets[k]),
+            float(z_before[k]),
+            float(check_csl[k, 0]),
+            float(check_fill[k, 0]),
+            float(z_after[k]),
+            float(check_csl[k, 1]),
+            float(check_fill[k, 1]),
+            bool(coarse_csl[k, -1] >= targets[k]),
         )
-        target = float(np.median(inputs.target[inputs.tier == tier]))
-        results.append(
-            TierCalibration(
-                tier,
-                int(np.sum(inputs.tier == tier)),
-                target,
-                float(z_before[k]),
-                float(csl[0]),
-                float(fill[0]),
-                float(z_after[k]),
-                float(csl[1]),
-                float(fill[1]),
-                reached[k],
-            )
-        )
-    return Calibration(
-        tuple(results),
-        z_grid,
-        np.asarray(csl_curve),
-        np.asarray(fill_curve),
-        origins,
-        inputs.history.shape[1] - int(origins[0]),
+        for k, tier in enumerate(tiers)
     )
+    replayed = inputs.history.shape[1] - int(origins[0])
+    return Calibration(results, z_grid, coarse_csl, coarse_fill, origins, replayed)
 
 
-def _needed_z(z_grid: NDArray[np.float64], achieved: NDArray[np.float64], target: float) -> float:
-    """Smallest z on the (monotone) curve reaching ``target``, interpolated; grid end if none."""
+def _tier_curves(
+    result: SimulationResult, tier: NDArray[np.object_], tiers: list[Tier], monotone: bool
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Achieved cycle service level and fill rate, tiers × variants; on a grid of rising z
+    the service curve is made non-decreasing (``monotone``)."""
+    csl, fill = [], []
+    for t in tiers:
+        pooled = result.pooled(items=tier == t)
+        achieved = np.nanmean(pooled[SimKpi.CYCLE_SERVICE_LEVEL], axis=1)
+        csl.append(np.maximum.accumulate(achieved) if monotone else achieved)
+        fill.append(np.nanmean(pooled[SimKpi.FILL_RATE], axis=1))
+    return np.asarray(csl), np.asarray(fill)
+
+
+def _bracket(
+    z_grid: NDArray[np.float64], achieved: NDArray[np.float64], target: float
+) -> NDArray[np.float64]:
+    """The grid interval in which the curve reaches ``target`` (an end point if it never does)."""
     above = np.flatnonzero(achieved >= target)
-    if above.size == 0:
-        return float(z_grid[-1])
-    k = int(above[0])
-    if k == 0:
-        return float(z_grid[0])
-    lo, hi = achieved[k - 1], achieved[k]
-    share = (target - lo) / (hi - lo) if hi > lo else 1.0
-    return float(z_grid[k - 1] + share * (z_grid[k] - z_grid[k - 1]))
+    k = int(above[0]) if above.size else len(z_grid) - 1
+    return np.asarray([z_grid[max(k - 1, 0)], z_grid[k]], dtype=np.float64)
+
+
+def _first_reaching(z: NDArray[np.float64], achieved: NDArray[np.float64], target: float) -> float:
+    """The smallest ``z`` whose achieved service reaches ``target`` (the largest if none)."""
+    above = np.flatnonzero(achieved >= target)
+    return float(z[above[0]] if above.size else z[-1])

@@ -88,6 +88,9 @@ class KpiSummary:
     diff_mean: float  #: NaN for the baseline itself
     diff_low: float
     diff_high: float
+    ref_diff_mean: float  #: paired difference to the reference scenario (NaN for it)
+    ref_diff_low: float
+    ref_diff_high: float
 
 
 @dataclass(frozen=True)
@@ -116,26 +119,36 @@ class Comparison:
                 out[f"tier={tier.value}"] = np.asarray(mask, dtype=bool)
         return out
 
-    def summary(self, groups: dict[str, NDArray[np.bool_]] | None = None) -> list[KpiSummary]:
-        """Every compared KPI of every scenario in every scope (plus ``groups``)."""
+    def summary(
+        self, groups: dict[str, NDArray[np.bool_]] | None = None, reference: str | None = None
+    ) -> list[KpiSummary]:
+        """Every compared KPI of every scenario in every scope (plus ``groups``).
+
+        Differences are paired, to the baseline and to ``reference`` (default: the baseline).
+        """
+        ref = self.baseline if reference is None else self.names.index(reference)
         rows: list[KpiSummary] = []
         for scope, mask in {**self.scopes(), **(groups or {})}.items():
             pooled = self.pooled(mask)
             for kpi in COMPARED:
-                rows.extend(self._rows(kpi, scope, pooled[kpi]))
+                rows.extend(self._rows(kpi, scope, pooled[kpi], ref))
         return rows
 
-    def _rows(self, kpi: SimKpi, scope: str, values: NDArray[np.float64]) -> list[KpiSummary]:
+    def _rows(
+        self, kpi: SimKpi, scope: str, values: NDArray[np.float64], reference: int
+    ) -> list[KpiSummary]:
         s = spread(values)
         d = paired_difference(values, self.baseline)
+        r = paired_difference(values, reference)
+
+        def triple(diff: Difference, v: int, own: int) -> list[float]:
+            if v == own:
+                return [float("nan")] * 3
+            return [float(diff.mean[v]), float(diff.low[v]), float(diff.high[v])]
+
         rows = []
         for v, name in enumerate(self.names):
-            is_base = v == self.baseline
-            diff = (
-                [float("nan")] * 3
-                if is_base
-                else [float(d.mean[v]), float(d.low[v]), float(d.high[v])]
-            )
+            diff, ref = triple(d, v, self.baseline), triple(r, v, reference)
             rows.append(
                 KpiSummary(
                     scenario=name,
@@ -149,6 +162,9 @@ class Comparison:
                     diff_mean=diff[0],
                     diff_low=diff[1],
                     diff_high=diff[2],
+                    ref_diff_mean=ref[0],
+                    ref_diff_low=ref[1],
+                    ref_diff_high=ref[2],
                 )
             )
         return rows

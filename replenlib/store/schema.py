@@ -404,6 +404,7 @@ _SCENARIOS = (
         baseline VARCHAR NOT NULL,              -- scenario the differences are measured to
         business_before VARCHAR,                -- business case: scenario before ...
         business_after VARCHAR,                 -- ... and after
+        reference VARCHAR NOT NULL,             -- scenario the levers are compared with
         replications INTEGER NOT NULL,
         horizon_days INTEGER NOT NULL,          -- [days] measured, after the warm-up
         warmup_days INTEGER NOT NULL,           -- [days] not measured
@@ -438,6 +439,9 @@ _SCENARIOS = (
         diff_mean DOUBLE,                       -- paired difference to the baseline (NULL for it)
         diff_low DOUBLE,                        -- 95 % confidence interval of the difference
         diff_high DOUBLE,
+        ref_diff_mean DOUBLE,                   -- paired difference to the reference scenario
+        ref_diff_low DOUBLE,                    -- (the business case's 'after'), 95 % interval
+        ref_diff_high DOUBLE,
         PRIMARY KEY (scenario_run_id, scenario, kpi, scope)
     )
     """,
@@ -448,6 +452,8 @@ _SCENARIOS = (
         item_id VARCHAR NOT NULL,
         location_id VARCHAR NOT NULL,
         tier VARCHAR NOT NULL,
+        erp_group VARCHAR,                      -- business case: 'erp=under', 'erp=aligned', 'erp=over'
+        unit_cost DOUBLE NOT NULL,              -- [CNY per base unit]
         policy_kind VARCHAR NOT NULL,           -- 's_nQ', 's_S' or 'R_S'
         reorder_point DOUBLE NOT NULL,          -- [base units]
         order_quantity DOUBLE NOT NULL,         -- [base units] (s, nQ) only
@@ -456,6 +462,7 @@ _SCENARIOS = (
         fill_rate DOUBLE,                       -- [fraction] mean over replications
         cycle_service_level DOUBLE,             -- [fraction]
         stockout_rate DOUBLE,                   -- [fraction]
+        stockout_days DOUBLE NOT NULL,          -- [days] per replication
         average_on_hand DOUBLE NOT NULL,        -- [base units]
         inventory_days DOUBLE,                  -- [days]
         orders_placed DOUBLE NOT NULL,          -- per replication

@@ -1,0 +1,173 @@
+"""`replen scenario run` on a store, the stored tables, bad input, the report and notebook 05.
+
+A small synthetic store (``tests.sim_fixtures.write_synthetic_store``) is built once per
+module; notebooks run under papermill with this checkout on the kernel's PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import papermill as pm
+import pytest
+from click.testing import CliRunner
+
+from replenlib.cli import cli
+from replenlib.reports import scenario_report
+from replenlib.reports.render import render_notebook
+from replenlib.store import reader
+from tests.sim_fixtures import write_synthetic_store
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "scenarios" / "strategy_options.yaml"
+KERNEL_ENV = {"PYTHONPATH": str(ROOT)}
+TABLES = (
+    "scenario_runs",
+    "scenario_definitions",
+    "scenario_kpis",
+    "scenario_series",
+    "scenario_frontier",
+    "scenario_tornado",
+    "scenario_calibration",
+)
+
+
+def _counts(db: Path) -> dict[str, int]:
+    with reader(db) as con:
+        return {t: int(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for t in TABLES}  # type: ignore[index]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("scenario") / "replen.duckdb"
+    write_synthetic_store(str(db), n_items=16, days=400)
+    result = CliRunner().invoke(
+        cli, ["scenario", "run", str(SAMPLE), "--db", str(db), "--replications", "6", "--seed", "3"]
+    )
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_scenario_run_stores_every_table(store: Path) -> None:
+    counts = _counts(store)
+    assert counts["scenario_runs"] == 1 and counts["scenario_definitions"] == 6
+    # 6 scenarios × 8 KPIs × (all + 4 tiers + 3 ERP groups)
+    assert counts["scenario_kpis"] == 6 * 8 * 8
+    assert counts["scenario_series"] == 6 * 32
+    assert counts["scenario_frontier"] == 7 * 5 and counts["scenario_tornado"] == 4 * 4
+    assert counts["scenario_calibration"] == 4
+    with reader(store) as con:
+        run = con.execute(
+            "SELECT replications, seed, baseline, reference, horizon_days FROM scenario_runs"
+        ).fetchone()
+        assert run == (6, 3, "erp_today", "tiered", 365)
+        stored = con.execute(
+            "SELECT count(*) FROM scenario_kpis WHERE scenario = 'erp_today' AND diff_mean IS NOT NULL"
+        ).fetchone()
+        assert stored == (0,)
+
+
+def test_cli_prints_one_line_per_scenario_and_lists_runs(store: Path, tmp_path: Path) -> None:
+    db = tmp_path / "copy.duckdb"
+    shutil.copyfile(store, db)
+    small = tmp_path / "two.yaml"
+    small.write_text(
+        "baseline: erp\nreplications: 3\nhorizon_days: 60\nwarmup_days: 20\n"
+        "analyses: {frontier: false, tornado: false, calibration: false}\n"
+        "scenarios:\n  - {name: erp, policy: erp}\n  - {name: tiered}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["scenario", "run", str(small), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert (
+        lines[0].startswith("scenario run S")
+        and "2 scenarios, 32 item-locations, 3 replications" in lines[0]
+    )
+    assert lines[2].startswith("erp ") and "(baseline)" in lines[2]
+    assert lines[3].startswith("tiered ") and " pp ±" in lines[3]
+    listed = CliRunner().invoke(cli, ["scenario", "list", "--db", str(db)])
+    assert listed.exit_code == 0 and len(listed.stdout.splitlines()) == 2
+
+
+def test_bad_file_exits_with_its_message_and_leaves_the_store_alone(
+    store: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "scenarios:\n  - name: a\n    service_targets: {critical: 1.2}\n", encoding="utf-8"
+    )
+    before, stamp = _counts(store), store.stat().st_mtime_ns
+    result = CliRunner().invoke(cli, ["scenario", "run", str(bad), "--db", str(store)])
+    assert result.exit_code == 6
+    assert (
+        f"replen: error: {bad}: scenarios[0].service_targets[0].target: expected a fraction"
+        in result.stderr
+    )
+    assert "Traceback" not in result.output
+    assert _counts(store) == before and store.stat().st_mtime_ns == stamp
+
+
+def test_missing_store_exits_with_code_3(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["scenario", "run", str(SAMPLE), "--db", str(tmp_path / "none.duckdb")]
+    )
+    assert result.exit_code == 3 and "no store at" in result.stderr
+
+
+def test_summary_sentences_in_both_languages(store: Path) -> None:
+    data = scenario_report.load(store)
+    for lang in ("en", "zh"):
+        sentences = scenario_report.summary_sentences(data, lang)
+        # business case, mechanism, 4 levers, 4 tiers calibrated, frontier, tornado
+        assert len(sentences) == 12
+        assert not any(re.search(r"[{}]|\bnan\b", s) for s in sentences)
+    english = scenario_report.summary_sentences(data, "en")
+    assert english[0].startswith("Moving from erp_today to tiered changes the stockout rate from")
+    assert "compared with tiered" in english[2]
+
+
+@pytest.mark.slow
+def test_scenario_report_renders_offline(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "scenario.html"
+    parameters = {"db": str(store), "run_id": "", "lang": "en"}
+    render_notebook(
+        ROOT / "notebooks" / "08_scenario_report.ipynb", out, parameters, env=KERNEL_ENV
+    )
+    html = out.read_text(encoding="utf-8")
+    assert "Business case: from fixed ERP reorder points to the tiered policy" in html
+    assert "Efficient frontier: inventory against service" in html and "plotly.js v" in html
+    assert "Moving from erp_today to tiered" in html
+    assert '<script src="http' not in html
+
+
+@pytest.mark.slow
+def test_analyst_notebook_runs_with_an_extra_scenario(store: Path, tmp_path: Path) -> None:
+    executed = tmp_path / "05.ipynb"
+    pm.execute_notebook(
+        str(ROOT / "notebooks" / "05_scenarios.ipynb"),
+        str(executed),
+        parameters={
+            "db": str(store),
+            "scenario_file": str(SAMPLE),
+            "replications": 3,
+            "analyses": False,
+        },
+        cwd=str(ROOT / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
+        kernel_manager_class="replenlib.reports.kernel.ReportKernelManager",
+        config=_kernel_config(),
+    )
+    text = executed.read_text(encoding="utf-8")
+    assert "critical_99_5" in text and "Traceback" not in text
+
+
+def _kernel_config() -> object:
+    from traitlets.config import Config
+
+    config = Config()
+    config.ReportKernelManager.extra_env = KERNEL_ENV
+    return config
