@@ -157,7 +157,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "verdict_service_only": ("better service for the same inventory", "库存不变而服务改善"),
     "verdict_inventory_only": ("less inventory for the same service", "服务不变而库存减少"),
     "verdict_service_worse": ("worse service for the same inventory", "库存不变而服务变差"),
-    "verdict_inventory_worse": ("more inventory without a clear service gain", "库存增加而服务无明显改善"),
+    "verdict_inventory_worse": (
+        "more inventory without a clear service gain",
+        "库存增加而服务无明显改善",
+    ),
     "increases": ("rises", "增加"),
     "decreases": ("falls", "减少"),
     "summary_calibration": (
