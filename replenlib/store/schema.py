@@ -38,8 +38,11 @@ Tables (version 1)
 ``run_kpis``           per run: KPI values by scope
 =====================  ==========================================================================
 
-Tables (scenarios, ``replen scenario run``)
--------------------------------------------
+Version 2 adds to ``policy_parameters`` the policy type, the cycle service level and fill rate
+the parameters imply, the shelf-life cap and the expected expiry write-off.
+
+Tables (version 3: scenarios, ``replen scenario run``)
+------------------------------------------------------
 ==========================  =====================================================================
 ``scenario_runs``           one row per scenario run: file, settings, baseline, business case
 ``scenario_definitions``    per run: each scenario's name, description and overrides (JSON)
@@ -392,6 +395,20 @@ _V1_RESULTS = (
     """,
 )
 
+_V2_POLICY_LABELS = (
+    # which policy produced the numbers, what they imply for both service measures, and what
+    # shelf life did to them; service_target is NULL for rules without a probability target
+    "ALTER TABLE policy_parameters ALTER COLUMN service_target DROP NOT NULL",
+    "ALTER TABLE policy_parameters ADD COLUMN policy_type VARCHAR",  # 's_Q', 'R_s_S', 'ddmrp', ...
+    "ALTER TABLE policy_parameters ADD COLUMN implied_cycle_service_level DOUBLE",  # [fraction]
+    "ALTER TABLE policy_parameters ADD COLUMN implied_fill_rate DOUBLE",  # [fraction]
+    "ALTER TABLE policy_parameters ADD COLUMN capped_by_expiry BOOLEAN",
+    "ALTER TABLE policy_parameters ADD COLUMN max_order_quantity DOUBLE",  # [base units] shelf life
+    "ALTER TABLE policy_parameters ADD COLUMN expected_write_off DOUBLE",  # [base units] lots on hand
+    "ALTER TABLE policy_parameters ADD COLUMN write_off_per_order DOUBLE",  # [base units] forced by MOQ
+    "ALTER TABLE policy_parameters ADD COLUMN override_reason VARCHAR",  # strategy override applied
+)
+
 _SCENARIOS = (
     """
     CREATE TABLE scenario_runs (
@@ -520,7 +537,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         _V1_MASTER + _V1_TRANSACTIONS + _V1_RESULTS,
     ),
     Migration(
-        2, "scenario runs: definitions, KPIs, series, frontier, tornado, calibration", _SCENARIOS
+        2,
+        "policy parameters: policy type, implied service, expiry caps and write-off",
+        _V2_POLICY_LABELS,
+    ),
+    Migration(
+        3, "scenario runs: definitions, KPIs, series, frontier, tornado, calibration", _SCENARIOS
     ),
 )
 
