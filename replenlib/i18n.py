@@ -59,6 +59,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "high": ("high", "高"),
     "medium": ("medium", "中"),
     "low": ("low", "低"),
+    "run_down": ("run-down", "淘汰清理"),
     "normal": ("normal", "一般"),
     # --- scenario report (replenlib.reports.scenario_report, replenlib.viz.scenario) ------
     "scenario_report_title": ("Scenario report", "情景分析报告"),
@@ -164,10 +165,11 @@ _LABELS: dict[str, tuple[str, str]] = {
     "increases": ("rises", "增加"),
     "decreases": ("falls", "减少"),
     "summary_calibration": (
-        "Replaying real history, {tier} items set to {target} achieved {achieved} "
-        "(z {z_before:.2f}); a safety factor of {z_after:.2f} would deliver {after}.",
-        "历史回放显示：目标为 {target} 的{tier}层级物料实际达成 {achieved}（z = {z_before:.2f}）；"
-        "安全系数调整为 {z_after:.2f} 可达成 {after}。",
+        "Replaying real history, {tier} items planned for a {target} {measure} achieved "
+        "{achieved} (safety factor {z_before}); a safety factor of {z_after} would deliver "
+        "{after}.",
+        "历史回放显示：{tier}层级物料的{measure}目标为 {target}，实际达成 {achieved}"
+        "（安全系数 {z_before}）；安全系数调整为 {z_after} 可达成 {after}。",
     ),
     "summary_frontier": (
         "On the frontier, raising every series from {low} to {high} cycle service level takes "
@@ -193,6 +195,13 @@ _LABELS: dict[str, tuple[str, str]] = {
         "缺货率 = 未完全满足的需求日占比；库存天数 = 库存金额 ÷ 日均需求金额。"
         "每个物料-库位按其自身的补货交货期单独模拟（假设上游始终有货）。"
         "校准基于历史回放（预测只使用过去数据），为样本内结果。",
+    ),
+    "summary_efficiency": (
+        "{before} sits off the efficient frontier: with its inventory ({days}) the swept policy "
+        "reaches a stockout rate of {so_same} instead of {so}, and {before}'s stockout rate "
+        "needs only {days_needed}.",
+        "{before} 不在有效前沿上：在相同库存（{days}）下，前沿策略的缺货率为 {so_same}（而非 {so}）；"
+        "达到 {before} 的缺货率只需 {days_needed}。",
     ),
     "summary_tornado": (
         "The KPI most sensitive to its inputs: the stockout rate moves most with {factor} "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from replenlib.policy.strategy import Strategy, Tier
+from replenlib.policy.panel import family_for_demand_class
+from replenlib.policy.strategy import SegmentAttributes, Strategy, resolve
 from replenlib.scenario.base import ScenarioBase
 from replenlib.sim.demand import DemandModel, SizeFamily
 from replenlib.sim.supply import LeadTimeModel
@@ -12,16 +13,35 @@ from replenlib.sim.supply import LeadTimeModel
 SUPPLIERS = ("SUP-A", "SUP-B", "SUP-IMPORT")
 
 
-def synthetic_base(n: int = 60, seed: int = 0) -> ScenarioBase:
-    """``n`` series over four tiers, three suppliers (one slow import), a third expiring.
+def synthetic_base(n: int = 60, seed: int = 0, strategy: Strategy | None = None) -> ScenarioBase:
+    """``n`` series, three suppliers (one slow import), a third expiring, resolved by the
+    default strategy table: criticality cycles critical, high, medium, low (the high and low
+    ones intermittent), so the tiers are critical and high with (s, S) at 99 % / 97.5 % cycle
+    service level, medium with (R, s, S) at 98 % fill rate, low with (R, S) at 95 % fill.
 
-    ERP reorder points are the tiered policy's scaled by a log-normal error (σ = 0.35), the
-    ERP order quantities 30 days of demand: some series under-protected, some over-stocked.
+    ERP reorder points are demand over the lead time plus a day scaled by a log-normal error
+    (σ = 0.35), the ERP order quantities 30 days of demand: some series under-protected,
+    some over-stocked.
     """
     rng = np.random.default_rng(seed)
-    tiers = np.asarray([list(Tier)[k % 4] for k in range(n)], dtype=object)
     category = np.where(np.arange(n) % 3 == 0, "orthopaedic_implant", "ivd_reagent").astype(object)
-    p = np.where(np.arange(n) % 2 == 0, 1.0, rng.uniform(0.15, 0.5, n))
+    smooth = np.arange(n) % 2 == 0
+    p = np.where(smooth, 1.0, rng.uniform(0.15, 0.5, n))
+    demand_class = np.where(smooth, "smooth", "intermittent").astype(object)
+    item_id = np.asarray([f"IT{k:03d}" for k in range(n)], dtype=object)
+    attributes = SegmentAttributes(
+        item_id=item_id,
+        location_id=np.full(n, "CW", dtype=object),
+        criticality=np.asarray(
+            [("critical", "high", "medium", "low")[k % 4] for k in range(n)], dtype=object
+        ),
+        risk_class=np.full(n, "II", dtype=object),
+        is_cold_chain=np.zeros(n, dtype=bool),
+        is_substitutable=np.zeros(n, dtype=bool),
+        demand_class=demand_class,
+        lifecycle=np.full(n, "mature", dtype=object),
+    )
+    chosen = strategy or Strategy()
     size_mean = rng.uniform(2.0, 12.0, n)
     demand = DemandModel(
         p, np.full(n, SizeFamily.GAMMA, dtype=object), size_mean, 0.5 * size_mean, whole_units=True
@@ -32,9 +52,9 @@ def synthetic_base(n: int = 60, seed: int = 0) -> ScenarioBase:
     protection = mu * (lead.mean[source] + 1)
     erp_reorder = np.ceil(protection * rng.lognormal(0.15, 0.35, n))
     return ScenarioBase(
-        item_id=np.asarray([f"IT{k:03d}" for k in range(n)], dtype=object),
+        item_id=item_id,
         location_id=np.full(n, "CW", dtype=object),
-        tier=tiers,
+        resolved=resolve(chosen, attributes),
         category=category,
         supplier_id=np.asarray([SUPPLIERS[s] for s in source], dtype=object),
         backup_supplier_id=np.where(source == 2, "SUP-A", None).astype(object),
@@ -42,6 +62,8 @@ def synthetic_base(n: int = 60, seed: int = 0) -> ScenarioBase:
         demand=demand,
         forecast_mean=mu,
         forecast_std=demand.daily_std,
+        demand_family=family_for_demand_class(demand_class),
+        adu=mu,
         source_names=SUPPLIERS,
         lead_times=lead,
         source_sequential=np.array([True, True, False]),
@@ -55,7 +77,7 @@ def synthetic_base(n: int = 60, seed: int = 0) -> ScenarioBase:
         lost_sales=np.arange(n) % 5 == 0,
         erp_reorder_point=erp_reorder,
         erp_order_quantity=np.ceil(np.maximum(mu * 30, 1.0)),
-        strategy=Strategy(),
+        strategy=chosen,
     )
 
 

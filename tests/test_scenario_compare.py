@@ -27,8 +27,8 @@ BASE = synthetic_base(48, seed=3)
 RUN = RunSettings(240, 24, warmup_days=60)
 ERP = Scenario("erp", "today", (SetPolicy(Selector(), PolicyChoice.ERP),))
 TIERED = Scenario("tiered", "strategy")
-STRICT = Scenario("strict", "97.5 % everywhere", (SetServiceTarget(Selector(), 0.975),))
-LOOSE = Scenario("loose", "95 % everywhere", (SetServiceTarget(Selector(), 0.95),))
+STRICT = Scenario("strict", "99.5 % everywhere", (SetServiceTarget(Selector(), 0.995),))
+LOOSE = Scenario("loose", "90 % everywhere", (SetServiceTarget(Selector(), 0.90),))
 
 
 def test_paired_difference_is_the_paired_t_interval() -> None:
@@ -44,11 +44,18 @@ def test_paired_difference_is_the_paired_t_interval() -> None:
 def test_common_random_numbers_shrink_the_variance_of_differences() -> None:
     # Same two scenarios, same effort: simulated side by side (common random numbers) or in
     # independent runs. Law (2015) section 11.2: Var(Δ) drops by 2 Cov(a, b).
-    crn = compare(BASE, [LOOSE, STRICT], "loose", RUN, np.random.default_rng(1))
-    a = compare(BASE, [LOOSE], "loose", RUN, np.random.default_rng(2)).pooled()
-    b = compare(BASE, [STRICT], "strict", RUN, np.random.default_rng(3)).pooled()
-    # (measured: about 0.002 for inventory value, 0.10–0.18 for fill rate over seeds)
-    for kpi, most in ((SimKpi.INVENTORY_VALUE, 0.02), (SimKpi.FILL_RATE, 0.3)):
+    first = Scenario("a", "95 % everywhere", (SetServiceTarget(Selector(), 0.95),))
+    second = Scenario("b", "97 % everywhere", (SetServiceTarget(Selector(), 0.97),))
+    crn = compare(BASE, [first, second], "a", RUN, np.random.default_rng(1))
+    a = compare(BASE, [first], "a", RUN, np.random.default_rng(2)).pooled()
+    b = compare(BASE, [second], "b", RUN, np.random.default_rng(3)).pooled()
+    # measured over seeds: 0.002–0.004 for inventory value, 0.04–0.10 for fill rate and
+    # 0.07–0.09 for stockout rate
+    for kpi, most in (
+        (SimKpi.INVENTORY_VALUE, 0.02),
+        (SimKpi.FILL_RATE, 0.25),
+        (SimKpi.STOCKOUT_RATE, 0.25),
+    ):
         paired = crn.pooled()[kpi]
         var_crn = np.var(paired[1] - paired[0], ddof=1)
         var_independent = np.var(b[kpi][0] - a[kpi][0], ddof=1)

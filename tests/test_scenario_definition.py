@@ -9,6 +9,7 @@ import pytest
 
 from replenlib.errors import InputDataError
 from replenlib.pipeline.scenario_stage import load_scenario_file
+from replenlib.policy.kinds import ServiceMeasure
 from replenlib.policy.strategy import Tier
 from replenlib.scenario.base import Levers, apply
 from replenlib.scenario.definition import (
@@ -27,15 +28,15 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "scenarios" / "strategy_
 def test_sample_file_parses_with_its_settings() -> None:
     scenarios = load_scenario_file(SAMPLE)
     names = [s.name for s in scenarios.scenarios]
-    assert names[:2] == ["erp_today", "tiered"] and len(names) == 6
+    assert names[:2] == ["erp_today", "tiered"] and len(names) == 9
     assert scenarios.baseline == "erp_today" and scenarios.business_case == ("erp_today", "tiered")
     assert (scenarios.replications, scenarios.horizon_days, scenarios.warmup_days) == (100, 365, 90)
     assert scenarios.demand is DemandSource.BOOTSTRAP
     assert scenarios.analyses.frontier_targets[-1] == 0.995
     assert scenarios.analyses.tornado_swings["service_target"] == 0.5
-    implants = scenarios.scenario("implants_99").overrides[0]
+    implants = scenarios.scenario("implants_99_5").overrides[0]
     assert implants == SetServiceTarget(
-        Selector(categories=("orthopaedic_implant", "cardiac_stent")), 0.99
+        Selector(categories=("orthopaedic_implant", "cardiac_stent")), 0.995
     )
 
 
@@ -95,11 +96,11 @@ _GOOD = {"scenarios": [{"name": "a"}, {"name": "b"}]}
                     {"name": "a", "service_targets": [{"where": {"tier": "gold"}, "target": 0.9}]}
                 ]
             },
-            "f.yaml: scenarios[0].service_targets[0].where.tier: expected a tier (critical, high, low, medium), got 'gold'",
+            "f.yaml: scenarios[0].service_targets[0].where.tier: expected a tier (critical, high, low, medium, run_down), got 'gold'",
         ),
         (
             {"scenarios": [{"name": "a", "policy": "magic"}]},
-            "f.yaml: scenarios[0].policy[0].policy: expected one of R_S, erp, s_Q, tiered, got 'magic'",
+            "f.yaml: scenarios[0].policy[0].policy: expected one of R_S, R_s_S, ddmrp, erp, min_max, s_Q, s_S, tiered, got 'magic'",
         ),
         (
             {"scenarios": [{"name": "a", "review_period_days": 0}]},
@@ -157,12 +158,37 @@ def _levers(body: dict[str, object]) -> Levers:
     return apply(BASE, scenarios.scenarios[0])
 
 
-def test_base_levers_follow_the_strategy() -> None:
+def test_base_levers_follow_the_strategy_table() -> None:
+    # the default table: critical (s, S) at 99 % CSL daily, low (R, S) at 95 % fill weekly
     lv = Levers.of(BASE)
     critical, low = BASE.tier == Tier.CRITICAL, BASE.tier == Tier.LOW
-    assert np.all(lv.service_target[critical] == 0.99) and np.all(lv.service_target[low] == 0.90)
+    assert np.all(lv.service_target[critical] == 0.99) and np.all(lv.service_target[low] == 0.95)
+    assert np.all(lv.service_measure[critical] == ServiceMeasure.CYCLE_SERVICE_LEVEL)
+    assert np.all(lv.service_measure[low] == ServiceMeasure.FILL_RATE)
     assert np.all(lv.review_period[low] == 7) and np.all(lv.review_period[critical] == 1)
     assert np.all(lv.policy == PolicyChoice.TIERED)
+    assert list(BASE.tier[:4]) == [Tier.CRITICAL, Tier.HIGH, Tier.MEDIUM, Tier.LOW]
+
+
+def test_service_targets_keep_or_name_their_measure() -> None:
+    own = _levers({"service_targets": {"low": 0.99}})
+    low = BASE.tier == Tier.LOW
+    assert np.all(own.service_measure[low] == ServiceMeasure.FILL_RATE) and np.all(
+        own.service_target[low] == 0.99
+    )
+    named = _levers(
+        {
+            "service_targets": [
+                {"where": {"tier": "low"}, "target": 0.9, "measure": "cycle_service_level"}
+            ]
+        }
+    )
+    assert np.all(named.service_measure[low] == ServiceMeasure.CYCLE_SERVICE_LEVEL)
+    with pytest.raises(
+        InputDataError,
+        match="measure: expected 'cycle_service_level' or 'fill_rate', got 'ready_rate'",
+    ):
+        _levers({"service_targets": [{"target": 0.9, "measure": "ready_rate"}]})
 
 
 def test_overrides_act_on_their_selection_only() -> None:
@@ -201,7 +227,9 @@ def test_unknown_suppliers_are_named() -> None:
         InputDataError, match="scenario 'x': supplier 'SUP-Z' does not supply any item-location"
     ):
         _levers({"supplier_outage": [{"supplier": "SUP-Z", "start_day": 1, "duration_days": 5}]})
-    with pytest.raises(InputDataError, match=r"supplier_change\.to 'SUP-Z' is not a known supplier"):
+    with pytest.raises(
+        InputDataError, match=r"supplier_change\.to 'SUP-Z' is not a known supplier"
+    ):
         _levers({"supplier_change": [{"from": "SUP-A", "to": "SUP-Z"}]})
 
 

@@ -203,6 +203,7 @@ def _systems(draw: st.DrawFn) -> tuple[InventorySystem, RunSettings]:
         order_up_to=reorder + rng.integers(1, 40, (variants, items)),
         review_period=rng.integers(1, 5, items), review_offset=rng.integers(0, 3, items),
         moq=rng.choice([0.0, 8.0], items), order_multiple=rng.choice([0.0, 3.0], items),
+        max_order_quantity=np.where(rng.random(items) < 0.4, rng.integers(5, 30, items), np.inf),
     )  # fmt: skip
     supply = Supply(
         source=rng.integers(0, 3, items), sequential=rng.random(items) < 0.5,

@@ -13,10 +13,16 @@ simulation needs beyond that:
 * the backup supplier of each item (the next-priority qualified one) and its terms;
 * today's ERP reorder point and order quantity, and whether unmet demand is lost
   (substitutable items) or backordered;
-* the current strategy (the newest policy version; the default when there is none).
+* the current strategy (the newest policy version; the default when there is none),
+  resolved per series from the same segment attributes as the nightly run (item master,
+  demand class, lifecycle).
 
 Simplification: each item-location is simulated on its own with its replenishment lead
-time, as if its source always had stock (single-echelon view of the network).
+time, as if its source always had stock (single-echelon view of the network). A stock point
+that replenishes others faces its customers' demand **plus the transfers it shipped** to its
+downstream stock points (or, without recorded transfers, their demand:
+:func:`echelon_demand`) — for the simulated demand, the forecast its policy is planned on and
+the replay alike (the ERP's settings for such points are sized on echelon demand too).
 """
 
 from __future__ import annotations
@@ -29,20 +35,28 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from replenlib.demand.panel import forecast_panel
+from replenlib.demand.panel import PanelDemandForecast, forecast_panel
 from replenlib.pipeline.inputs import (
+    AGE_AT_RECEIPT_DAYS,
     DEFAULT_LEAD_TIME_CV,
     MIN_LEAD_TIME_OBSERVATIONS,
     PlanningInputs,
     read_planning_inputs,
 )
-from replenlib.policy.strategy import Strategy, assign_tier
+from replenlib.pipeline.policy_inputs import read_policy_inputs
+from replenlib.policy.ddmrp import average_daily_usage
+from replenlib.policy.panel import family_for_demand_class
+from replenlib.policy.strategy import SegmentAttributes, Strategy, resolve
 from replenlib.scenario.base import ScenarioBase
 from replenlib.scenario.definition import DemandSource
-from replenlib.sim.demand import DemandModel, SizeFamily
+from replenlib.sim.demand import BlockBootstrap, DemandModel, SizeFamily
 from replenlib.sim.supply import LeadTimeModel
 
 DAYS_PER_WEEK = 7.0
+#: Days per block of the demand bootstrap [days].
+BLOCK_DAYS = 28
+#: Weeks of history in the past average daily usage of DDMRP rows (as the nightly run).
+ADU_PAST_WEEKS = 4
 #: Lead-time observations kept per source (the most recent) [orders].
 MAX_OBSERVATIONS = 400
 #: Standard deviation of a transfer lane's lead time when none was observed [days].
@@ -69,21 +83,32 @@ def read_scenario_base(
     """Read the base of every scenario from the store (see the module docstring)."""
     inputs = read_planning_inputs(con, as_of)
     series = inputs.series
-    history = _daily_history(con, inputs)
+    history, customer = _daily_history(con, inputs)
+    weekly = weekly_buckets(history, inputs.weekly_demand.shape[1])
     active = series["is_active"].to_numpy(dtype=bool)
-    forecast = forecast_panel(inputs.weekly_demand)
+    forecast = forecast_panel(weekly)
     mean = np.where(active, forecast.mean / DAYS_PER_WEEK, 0.0)
     std = np.where(active, forecast.std / np.sqrt(DAYS_PER_WEEK), 0.0)
     recent = np.where(active[:, None], history[:, -history_days:], 0.0)
+    faced = recent.sum(axis=1)
+    share = np.where(
+        faced > 0, customer[:, -history_days:].sum(axis=1) / np.maximum(faced, 1e-12), 1.0
+    )
     model = _demand_model(recent, mean, std, demand)
     names, lead_times, sequential, source = _sources(con, inputs)
     backup = _backups(con, series, names)
     erp = _erp_settings(con, series)
-    tier = assign_tier(series["criticality"], series["risk_class"], series["is_cold_chain"])
+    strategy = read_strategy(con)
+    substitutable = read_policy_inputs(con, series, inputs.as_of).is_substitutable
+    resolved = resolve(strategy, _segment_attributes(series, forecast, substitutable, active))
+    shelf = series["shelf_life_days"].to_numpy(dtype=np.float64, na_value=np.nan)
+    minimum = series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0)
+    past = weekly[:, -ADU_PAST_WEEKS:] / DAYS_PER_WEEK
+    adu = average_daily_usage(past, mean[:, None], resolved.ddmrp_past_weight)
     base = ScenarioBase(
         item_id=series["item_id"].to_numpy(dtype=object),
         location_id=series["location_id"].to_numpy(dtype=object),
-        tier=tier,
+        resolved=resolved,
         category=series["category"].to_numpy(dtype=object),
         supplier_id=series["supplier_id"].to_numpy(dtype=object),
         backup_supplier_id=backup["supplier_id"].to_numpy(dtype=object),
@@ -91,6 +116,8 @@ def read_scenario_base(
         demand=model,
         forecast_mean=mean,
         forecast_std=std,
+        demand_family=family_for_demand_class(forecast.segmentation.demand_class),
+        adu=np.where(mean > 0, adu, 0.0),
         source_names=names,
         lead_times=lead_times,
         source_sequential=sequential,
@@ -100,24 +127,90 @@ def read_scenario_base(
         order_multiple=series["order_multiple"].to_numpy(dtype=np.float64),
         backup_moq=backup["moq"].to_numpy(dtype=np.float64),
         backup_order_multiple=backup["order_multiple"].to_numpy(dtype=np.float64),
-        usable_days=inputs.usable_days,
-        lost_sales=erp["is_substitutable"].to_numpy(dtype=bool),
+        usable_days=shelf - AGE_AT_RECEIPT_DAYS - minimum,
+        lost_sales=np.ones(len(series), dtype=bool),
         erp_reorder_point=erp["erp_reorder_point"].to_numpy(dtype=np.float64),
         erp_order_quantity=erp["erp_order_quantity"].to_numpy(dtype=np.float64),
-        strategy=read_strategy(con),
+        strategy=strategy,
+        customer_share=share,
     )
     frame = series[["item_id", "location_id", "category", "supplier_id", "unit_cost"]].assign(
-        tier=tier.astype(str)
+        tier=resolved.tier.astype(str)
     )
     return StoreBase(base, inputs.as_of, history, frame)
 
 
+def parent_rows(series: pd.DataFrame) -> NDArray[np.int64]:
+    """Row of the series that replenishes each series (same item, source location); −1 = none."""
+    index = {
+        (i, loc): k
+        for k, (i, loc) in enumerate(zip(series["item_id"], series["location_id"], strict=True))
+    }
+    return np.asarray(
+        [
+            index.get((i, src), -1) if isinstance(src, str) else -1
+            for i, src in zip(series["item_id"], series["source_location_id"], strict=True)
+        ],
+        dtype=np.int64,
+    )
+
+
+def echelon_demand(history: NDArray[np.float64], parent: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Own demand plus the demand of every series downstream (series × days).
+
+    A stock point that replenishes others sees their demand too; in this single-echelon view
+    it sees it as it arises (not lumped into the children's orders), which is the echelon
+    demand its ERP settings and its policy are sized on.
+    """
+    depth = np.zeros(len(parent), dtype=np.int64)
+    for _ in range(len(parent)):
+        new = np.where(parent >= 0, depth[np.maximum(parent, 0)] + 1, 0)
+        if np.array_equal(new, depth):
+            break
+        depth = new
+    echelon = history.copy()
+    for level in range(int(depth.max(initial=0)), 0, -1):
+        rows = np.flatnonzero(depth == level)
+        np.add.at(echelon, parent[rows], echelon[rows])
+    return echelon
+
+
+def weekly_buckets(daily: NDArray[np.float64], weeks: int) -> NDArray[np.float64]:
+    """Weekly sums of the last ``weeks`` whole weeks ending on the last day (older weeks 0)."""
+    n_days = min(daily.shape[1], weeks * 7)
+    tail = np.zeros((len(daily), weeks * 7))
+    tail[:, weeks * 7 - n_days :] = daily[:, daily.shape[1] - n_days :]
+    return np.asarray(tail.reshape(len(daily), weeks, 7).sum(axis=2), dtype=np.float64)
+
+
+def _segment_attributes(
+    series: pd.DataFrame,
+    forecast: PanelDemandForecast,
+    substitutable: NDArray[np.bool_],
+    active: NDArray[np.bool_],
+) -> SegmentAttributes:
+    """The attributes the nightly run segments on (same derivation of lifecycle: end of life
+    from the item master, 'new' from the demand class, 'mature' otherwise)."""
+    demand_class = forecast.segmentation.demand_class.astype(object)
+    lifecycle = np.where(~active, "end_of_life", np.where(demand_class == "new", "new", "mature"))
+    return SegmentAttributes(
+        item_id=series["item_id"].to_numpy(dtype=object),
+        location_id=series["location_id"].to_numpy(dtype=object),
+        criticality=series["criticality"].to_numpy(dtype=object),
+        risk_class=series["risk_class"].to_numpy(dtype=object),
+        is_cold_chain=series["is_cold_chain"].to_numpy(dtype=bool),
+        is_substitutable=substitutable,
+        demand_class=demand_class,
+        lifecycle=lifecycle.astype(object),
+    )
+
+
 def read_strategy(con: duckdb.DuckDBPyConnection) -> Strategy:
     """The newest policy version's strategy, or the default (read-only)."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT body FROM policy_versions ORDER BY version_id DESC LIMIT 1"
-    ).fetchone()
-    return Strategy.from_json(row[0]) if row else Strategy()
+    ).fetchall()
+    return Strategy.from_json(rows[0][0]) if rows else Strategy()
 
 
 def _demand_model(
@@ -125,37 +218,61 @@ def _demand_model(
     mean: NDArray[np.float64],
     std: NDArray[np.float64],
     source: DemandSource,
-) -> DemandModel:
+) -> DemandModel | BlockBootstrap:
     if source is DemandSource.BOOTSTRAP:
-        return DemandModel.from_history(recent)
+        return BlockBootstrap(np.ascontiguousarray(recent), BLOCK_DAYS)
     occurrence = np.mean(recent > 0, axis=1)
     return DemandModel.from_moments(
         mean, std, np.maximum(occurrence, 1e-3), SizeFamily.GAMMA, whole_units=True
     )
 
 
-def _daily_history(con: duckdb.DuckDBPyConnection, inputs: PlanningInputs) -> NDArray[np.float64]:
-    """Requested quantity per series and day over all history up to the planning day."""
+def _daily_history(
+    con: duckdb.DuckDBPyConnection, inputs: PlanningInputs
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Demand each series faced per day up to the planning day, and its customers' part
+    (both series × days).
+
+    Requested customer quantity plus, for a stock point that replenishes others, what it
+    shipped to them (transfer movements). Without any recorded transfer the downstream
+    series' demand is added instead (:func:`echelon_demand`).
+    """
+    first = con.execute("SELECT min(demand_date) FROM demand_history").fetchall()
+    start: date = first[0][0] if first and first[0][0] else inputs.as_of
+    days = (inputs.as_of - start).days + 1
+    own = _per_series_day(con, inputs, start, days, _REQUESTED_SQL)
+    shipped = _per_series_day(con, inputs, start, days, _TRANSFERRED_SQL)
+    if shipped.any():
+        return own + shipped, own
+    return echelon_demand(own, parent_rows(inputs.series)), own
+
+
+_REQUESTED_SQL = """
+SELECT s.row, date_diff('day', ?::DATE, d.demand_date) AS day, d.quantity AS quantity
+FROM demand_history d JOIN _series s USING (item_id, location_id)
+WHERE d.demand_date BETWEEN ?::DATE AND ?::DATE
+"""
+
+_TRANSFERRED_SQL = """
+SELECT s.row, date_diff('day', ?::DATE, m.movement_date) AS day, sum(m.quantity) AS quantity
+FROM movements m JOIN _series s ON s.item_id = m.item_id AND s.location_id = m.from_location_id
+WHERE m.kind = 'transfer' AND m.movement_date BETWEEN ?::DATE AND ?::DATE
+GROUP BY ALL
+"""
+
+
+def _per_series_day(
+    con: duckdb.DuckDBPyConnection, inputs: PlanningInputs, start: date, days: int, sql: str
+) -> NDArray[np.float64]:
     con.register("_series", inputs.series[["item_id", "location_id", "row"]])
     try:
-        first = con.execute("SELECT min(demand_date) FROM demand_history").fetchone()
-        start: date = first[0] if first and first[0] else inputs.as_of
-        rows = con.execute(
-            """
-            SELECT s.row, date_diff('day', ?::DATE, d.demand_date) AS day, d.quantity
-            FROM demand_history d JOIN _series s USING (item_id, location_id)
-            WHERE d.demand_date BETWEEN ?::DATE AND ?::DATE
-            """,
-            [start, start, inputs.as_of],
-        ).fetchnumpy()
+        rows = con.execute(sql, [start, start, inputs.as_of]).fetchnumpy()
     finally:
         con.unregister("_series")
-    days = (inputs.as_of - start).days + 1
-    history = np.zeros((inputs.n_series, days))
-    history[np.asarray(rows["row"], dtype=np.int64), np.asarray(rows["day"], dtype=np.int64)] = (
-        rows["quantity"]
-    )
-    return history
+    out = np.zeros((inputs.n_series, days))
+    index = (np.asarray(rows["row"], dtype=np.int64), np.asarray(rows["day"], dtype=np.int64))
+    out[index] = np.asarray(rows["quantity"], dtype=np.float64)
+    return out
 
 
 def _sources(
@@ -266,9 +383,8 @@ def _backups(
 def _erp_settings(con: duckdb.DuckDBPyConnection, series: pd.DataFrame) -> pd.DataFrame:
     settings = con.execute(
         """
-        SELECT il.item_id, il.location_id, il.erp_reorder_point, il.erp_order_quantity,
-               i.is_substitutable
-        FROM item_location il JOIN items i USING (item_id)
+        SELECT il.item_id, il.location_id, il.erp_reorder_point, il.erp_order_quantity
+        FROM item_location il
         """
     ).df()
     return series[["item_id", "location_id"]].merge(

@@ -75,6 +75,7 @@ def series_frame(
     frames = []
     for v, (name, plan) in enumerate(zip(comparison.names, comparison.plans, strict=True)):
         nq = plan.kind == PolicyKind.REORDER_POINT_QUANTITY
+        up_to = plan.kind == PolicyKind.ORDER_UP_TO
         frames.append(
             pd.DataFrame(
                 {
@@ -84,11 +85,13 @@ def series_frame(
                     "tier": comparison.tier.astype(str),
                     "erp_group": group,
                     "unit_cost": comparison.unit_cost,
-                    "policy_kind": plan.kind.astype(str),
-                    "reorder_point": plan.reorder_point,
+                    "policy_type": plan.policy_type.astype(str),
+                    "reorder_point": np.where(up_to, np.nan, plan.reorder_point),
                     "order_quantity": np.where(nq, plan.order_quantity, 0.0),
                     "order_up_to": np.where(nq, np.nan, plan.order_up_to),
                     "review_period_days": plan.review_period.astype(np.int32),
+                    "implied_cycle_service_level": plan.implied_cycle_service_level,
+                    "implied_fill_rate": plan.implied_fill_rate,
                     "fill_rate": mean(SimKpi.FILL_RATE)[v],
                     "cycle_service_level": mean(SimKpi.CYCLE_SERVICE_LEVEL)[v],
                     "stockout_rate": mean(SimKpi.STOCKOUT_RATE)[v],
@@ -102,7 +105,10 @@ def series_frame(
         )
     frame = pd.concat(frames, ignore_index=True)
     for column in (
+        "reorder_point",
         "order_up_to",
+        "implied_cycle_service_level",
+        "implied_fill_rate",
         "fill_rate",
         "cycle_service_level",
         "stockout_rate",
@@ -145,6 +151,7 @@ def calibration_frame(calibration: Calibration) -> pd.DataFrame:
         {
             "tier": [t.tier.value for t in calibration.tiers],
             "n_series": [t.n_series for t in calibration.tiers],
+            "measure": [t.measure.value for t in calibration.tiers],
             "target": [t.target for t in calibration.tiers],
             "z_before": [t.z_before for t in calibration.tiers],
             "csl_before": [t.csl_before for t in calibration.tiers],

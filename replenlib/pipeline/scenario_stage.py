@@ -35,6 +35,7 @@ from replenlib import __version__
 from replenlib.errors import InputDataError
 from replenlib.pipeline import scenario_results as frames
 from replenlib.pipeline.scenario_inputs import StoreBase, read_scenario_base
+from replenlib.scenario.assemble import resolved_for
 from replenlib.scenario.base import Levers, apply
 from replenlib.scenario.business_case import erp_groups
 from replenlib.scenario.calibration import ReplayInputs, calibrate
@@ -274,9 +275,7 @@ def _calibration(
     step(f"calibration by replay over {store.history.shape[1] - a.calibration_history_days} days")
     inputs = ReplayInputs(
         history=store.history,
-        tier=base.tier,
-        target=levers.service_target,
-        review_period=levers.review_period,
+        resolved=resolved_for(base, levers),
         lead_times=base.lead_times,
         source=levers.source,
         sequential=base.source_sequential[levers.source],

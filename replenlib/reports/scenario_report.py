@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from replenlib.errors import ReplenError
@@ -180,6 +181,8 @@ def summary_sentences(data: ScenarioReportData, lang: str = "en") -> list[str]:
             out.append(_lever_sentence(data, name, reference, lang))
     out.extend(_calibration_sentences(data, lang))
     out.extend(_frontier_sentence(data, lang))
+    if isinstance(before, str):
+        out.extend(_efficiency_sentence(data, before, lang))
     out.extend(_tornado_sentence(data, lang))
     return out
 
@@ -282,16 +285,22 @@ def _verdict(service: int, stock: int) -> str:
 def _calibration_sentences(data: ScenarioReportData, lang: str) -> list[str]:
     out = []
     for row in data.calibration.to_dict("records"):
-        if _missing(row["csl_before"]):
+        fill = row["measure"] == "fill_rate"
+        before, after = (
+            _num(row["fill_before" if fill else "csl_before"]),
+            _num(row["fill_after" if fill else "csl_after"]),
+        )
+        if math.isnan(before):
             continue
         out.append(
             label("summary_calibration", lang).format(
                 tier=label(str(row["tier"]), lang),
                 target=f"{row['target']:.1%}",
-                achieved=f"{row['csl_before']:.1%}",
-                z_before=row["z_before"],
-                z_after=row["z_after"],
-                after=f"{_num(row['csl_after']):.1%}",
+                measure=_in_sentence(label(str(row["measure"]), lang), lang),
+                achieved=f"{before:.1%}",
+                z_before="n/a" if _missing(row["z_before"]) else f"{row['z_before']:.2f}",
+                z_after=f"{row['z_after']:.2f}",
+                after=f"{after:.1%}",
             )
         )
     return out
@@ -310,6 +319,32 @@ def _frontier_sentence(data: ScenarioReportData, lang: str) -> list[str]:
             value_diff=f"¥{abs(float(wide.loc[high, 'inventory_value'] - wide.loc[low, 'inventory_value'])):,.0f}",
             fill_low=f"{wide.loc[low, 'fill_rate']:.1%}",
             fill_high=f"{wide.loc[high, 'fill_rate']:.1%}",
+        )
+    ]
+
+
+def _efficiency_sentence(data: ScenarioReportData, before: str, lang: str) -> list[str]:
+    """Where the 'before' scenario sits against the frontier, when the frontier dominates it."""
+    if data.frontier.empty:
+        return []
+    wide = data.frontier.pivot(index="target", columns="kpi", values="mean").sort_index()
+    days = wide["inventory_days"].to_numpy(dtype=float)
+    stockout = wide["stockout_rate"].to_numpy(dtype=float)
+    own_days, own_so = data.value(before, "inventory_days"), data.value(before, "stockout_rate")
+    inside = days[0] <= own_days <= days[-1] and stockout[-1] <= own_so <= stockout[0]
+    if not inside or np.any(np.diff(days) <= 0) or np.any(np.diff(stockout) >= 0):
+        return []
+    so_same = float(np.interp(own_days, days, stockout))
+    days_needed = float(np.interp(own_so, stockout[::-1], days[::-1]))
+    if so_same >= own_so or days_needed >= own_days:
+        return []
+    return [
+        label("summary_efficiency", lang).format(
+            before=before,
+            days=_fmt(own_days, "inventory_days", lang),
+            so_same=_fmt(so_same, "stockout_rate", lang),
+            so=_fmt(own_so, "stockout_rate", lang),
+            days_needed=_fmt(days_needed, "inventory_days", lang),
         )
     ]
 
@@ -424,8 +459,8 @@ def calibration_table(data: ScenarioReportData, lang: str = "en") -> HtmlBlock:
         [
             label(str(r["tier"]), lang),
             int(r["n_series"]),
-            f"{r['target']:.1%}",
-            f"{r['z_before']:.2f}",
+            f"{r['target']:.1%} {label(str(r['measure']), lang)}",
+            "n/a" if _missing(r["z_before"]) else f"{r['z_before']:.2f}",
             _fmt(_num(r["csl_before"]), "cycle_service_level", lang),
             _fmt(_num(r["fill_before"]), "fill_rate", lang),
             f"{r['z_after']:.2f}",

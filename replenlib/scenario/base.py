@@ -1,10 +1,11 @@
 """The base of every scenario: today's series as arrays, and the levers a scenario moves.
 
-:class:`ScenarioBase` holds one element per item-location (*series*): who it is (tier,
-category, location, supplier), what demand it sees (a simulation demand model and the
-forecast the policy is set from), where it is replenished from (a row of the lead-time model,
-supplier terms, a backup supplier), how its stock behaves (shelf life, lost sales) and what
-the ERP does today (fixed reorder point and order quantity). The pipeline reads it from the
+:class:`ScenarioBase` holds one element per item-location (*series*): who it is (category,
+location, supplier, and the strategy table resolved for it: tier, policy type, service measure
+and target, review period), what demand it sees (a simulation demand model and the forecast
+the policy is set from), where it is replenished from (a row of the lead-time model, supplier
+terms, a backup supplier), how its stock behaves (shelf life, lost sales) and what the ERP
+does today (fixed reorder point and order quantity). The pipeline reads it from the
 store (:mod:`replenlib.pipeline.scenario_inputs`); tests build it directly.
 
 :class:`Levers` are the per-series settings a scenario may change; :func:`apply` turns a
@@ -20,7 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from replenlib.errors import InputDataError
-from replenlib.policy.strategy import Strategy, targets_for
+from replenlib.policy.kinds import ServiceMeasure
+from replenlib.policy.strategy import ResolvedStrategy, Strategy
 from replenlib.scenario.definition import (
     ChangeLeadTime,
     ChangeMoq,
@@ -36,7 +38,7 @@ from replenlib.scenario.definition import (
     SetUnmetDemand,
     SupplierOutage,
 )
-from replenlib.sim.demand import DemandModel
+from replenlib.sim.demand import BlockBootstrap, DemandModel
 from replenlib.sim.supply import LeadTimeModel, SupplierFailures
 
 BACKUP = "backup"
@@ -48,34 +50,44 @@ class ScenarioBase:
 
     Attributes
     ----------
-    item_id, location_id, tier, category : who each series is (object arrays)
+    item_id, location_id, category : who each series is (object arrays)
+    resolved : the strategy table applied to each series (tier, policy type, measure, target,
+        review period, min–max and DDMRP settings)
     supplier_id : primary supplier, or None when replenished by transfer
     backup_supplier_id : next-priority qualified supplier, or None
     unit_cost : [CNY/unit]
-    demand : simulation demand model per series
+    demand : simulation demand per series (a compound model or a block bootstrap of history)
     forecast_mean, forecast_std : what the policy plans with [units/day]
+    demand_family : distribution family of cycle demand per series (from its demand class)
+    adu : DDMRP average daily usage [units/day]
     source_names : one name per lead-time source (supplier id or transfer lane)
     lead_times : lead-time model, one row per source
     source_sequential : per source, deliveries arrive in order (no crossover)
     source, backup_source : lead-time row of the primary and backup supply (−1 = none)
     moq, order_multiple, backup_moq, backup_order_multiple : supplier terms [units]
-    usable_days : days a received unit can be used; NaN = does not expire [days]
+    usable_days : days a received unit can be sold (shelf life at receipt minus the customers'
+        minimum remaining shelf life); NaN = does not expire [days]
     lost_sales : unmet demand is lost (True) or backordered
     erp_reorder_point, erp_order_quantity : today's fixed ERP settings [units]
-    strategy : the current tiered strategy
+    strategy : the current strategy (order-sizing costs)
     failures : random supplier outages per source (None = none)
+    customer_share : share of each series' demand that comes from end customers rather than
+        from the stock points it replenishes (None = all); keeps internal flows out of the
+        network's inventory days
     """
 
     item_id: NDArray[np.object_]
     location_id: NDArray[np.object_]
-    tier: NDArray[np.object_]
+    resolved: ResolvedStrategy
     category: NDArray[np.object_]
     supplier_id: NDArray[np.object_]
     backup_supplier_id: NDArray[np.object_]
     unit_cost: NDArray[np.float64]
-    demand: DemandModel
+    demand: DemandModel | BlockBootstrap
     forecast_mean: NDArray[np.float64]
     forecast_std: NDArray[np.float64]
+    demand_family: NDArray[np.object_]
+    adu: NDArray[np.float64]
     source_names: tuple[str, ...]
     lead_times: LeadTimeModel
     source_sequential: NDArray[np.bool_]
@@ -91,11 +103,17 @@ class ScenarioBase:
     erp_order_quantity: NDArray[np.float64]
     strategy: Strategy
     failures: SupplierFailures | None = None
+    customer_share: NDArray[np.float64] | None = None
 
     @property
     def n_series(self) -> int:
         """Number of item-locations."""
         return len(self.item_id)
+
+    @property
+    def tier(self) -> NDArray[np.object_]:
+        """Tier per series (from the strategy table)."""
+        return self.resolved.tier
 
     def select(self, where: Selector) -> NDArray[np.bool_]:
         """Boolean mask of the series ``where`` selects."""
@@ -117,7 +135,8 @@ class Levers:
     """Per-series settings a scenario moves (arrays of one element per series)."""
 
     policy: NDArray[np.object_]  #: :class:`PolicyChoice` per series
-    service_target: NDArray[np.float64]  #: cycle service level [fraction]
+    service_measure: NDArray[np.object_]  #: :class:`ServiceMeasure` per series
+    service_target: NDArray[np.float64]  #: [fraction] in the series' measure
     review_period: NDArray[np.int64]  #: [days]
     source: NDArray[np.int64]
     moq: NDArray[np.float64]
@@ -137,13 +156,14 @@ class Levers:
 
     @classmethod
     def of(cls, base: ScenarioBase) -> Levers:
-        """The base's own settings: tiered strategy, primary suppliers, no changes."""
+        """The base's own settings: the strategy table, primary suppliers, no changes."""
         n = base.n_series
-        targets = targets_for(base.strategy, base.tier)
+        resolved = base.resolved
         return cls(
             policy=np.full(n, PolicyChoice.TIERED, dtype=object),
-            service_target=targets.service_target,
-            review_period=np.maximum(np.rint(targets.review_period_days), 1).astype(np.int64),
+            service_measure=resolved.service_measure.copy(),
+            service_target=resolved.service_target.astype(np.float64),
+            review_period=np.maximum(np.rint(resolved.review_period_days), 1).astype(np.int64),
             source=base.source.copy(),
             moq=base.moq.copy(),
             order_multiple=base.order_multiple.copy(),
@@ -185,7 +205,7 @@ def _apply_one(base: ScenarioBase, lv: Levers, o: Override, name: str) -> Levers
     if isinstance(o, SetPolicy):
         return replace(lv, policy=_set(lv.policy, base.select(o.where), o.policy))
     if isinstance(o, SetServiceTarget):
-        return replace(lv, service_target=_set(lv.service_target, base.select(o.where), o.target))
+        return _service_target(base, lv, o)
     if isinstance(o, SetReviewPeriod):
         return replace(lv, review_period=_set(lv.review_period, base.select(o.where), o.days))
     if isinstance(o, ChangeLeadTime):
@@ -213,6 +233,22 @@ def _apply_one(base: ScenarioBase, lv: Levers, o: Override, name: str) -> Levers
         return replace(lv, moq=np.where(m, moq, lv.moq))
     assert isinstance(o, SetUnmetDemand)
     return replace(lv, lost_sales=_set(lv.lost_sales, base.select(o.where), o.lost_sales))
+
+
+def _service_target(base: ScenarioBase, lv: Levers, o: SetServiceTarget) -> Levers:
+    """A target in the chosen measure, else in each series' own probability measure (a series
+    without one, such as run-down or min–max rows, takes a cycle service level)."""
+    m = base.select(o.where)
+    probability = np.isin(
+        lv.service_measure, [ServiceMeasure.CYCLE_SERVICE_LEVEL, ServiceMeasure.FILL_RATE]
+    )
+    own = np.where(probability, lv.service_measure, ServiceMeasure.CYCLE_SERVICE_LEVEL)
+    measure = own if o.measure is None else np.full(base.n_series, o.measure, dtype=object)
+    return replace(
+        lv,
+        service_target=_set(lv.service_target, m, o.target),
+        service_measure=np.where(m, measure, lv.service_measure).astype(object),
+    )
 
 
 def _supplied_by(base: ScenarioBase, lv: Levers, supplier: str, name: str) -> NDArray[np.bool_]:

@@ -105,10 +105,11 @@ class Comparison:
     levers: tuple[Levers, ...]
     unit_cost: NDArray[np.float64]
     tier: NDArray[np.object_]
+    customer_share: NDArray[np.float64] | None = None
 
     def pooled(self, items: NDArray[np.bool_] | None = None) -> dict[SimKpi, NDArray[np.float64]]:
         """KPIs pooled over ``items`` per scenario × replication."""
-        return self.result.pooled(self.unit_cost, items)
+        return self.result.pooled(self.unit_cost, items, self.customer_share)
 
     def scopes(self) -> dict[str, NDArray[np.bool_]]:
         """'all' and one scope per tier that has series."""
@@ -180,7 +181,7 @@ def compare(
     """Simulate ``scenarios`` on common random numbers; differences are to ``baseline``."""
     names = [s.name for s in scenarios]
     levers = [apply(base, s) for s in scenarios]
-    system, plans = build_system(base, levers)
+    system, plans = build_system(base, levers, settings.warmup_days)
     result = simulate(system, settings, rng)
     return Comparison(
         names=tuple(names),
@@ -191,4 +192,5 @@ def compare(
         levers=tuple(levers),
         unit_cost=base.unit_cost,
         tier=base.tier,
+        customer_share=base.customer_share,
     )

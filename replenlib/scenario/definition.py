@@ -7,19 +7,23 @@ applies its overrides in order. Each override acts on the series its ``where`` s
 =====================  ===================================================================
 key                    what it changes
 =====================  ===================================================================
-``policy``             the rule: ``tiered`` (R, s, S) from the strategy, ``s_Q`` (s, nQ),
-                       ``R_S`` order-up-to, or ``erp`` (the fixed ERP reorder point and
-                       order quantity of ``item_location``)
-``service_targets``    cycle-service-level target [fraction], per tier or per selection
+``policy``             the rule: ``tiered`` (what the strategy table says for the series),
+                       a policy type (``s_Q``, ``s_S``, ``R_S``, ``R_s_S``, ``min_max``,
+                       ``ddmrp``), or ``erp`` (the fixed ERP reorder point and order
+                       quantity of ``item_location``)
+``service_targets``    service target [fraction] per tier or per selection, in the series'
+                       own measure (cycle service level or fill rate) unless ``measure``
+                       names one
 ``review_period_days``  days between reviews
 ``lead_time``          ``shift_days`` and ``factor`` of lead times; ``replan`` (default true)
                        says whether the policy knows
 ``supplier_change``    series bought from supplier ``from`` switch to ``to`` (a supplier id
                        or ``backup``, the next-priority qualified supplier)
 ``supplier_outage``    a supplier delivers nothing from ``start_day`` for ``duration_days``
+                       (days count from the first measured day, after the warm-up)
 ``demand``             a shock: ``multiplier`` (and ``variability``) from ``start_day`` for
-                       ``duration_days`` (default: the whole horizon); ``replan`` (default
-                       false: a shock is a surprise)
+                       ``duration_days`` (default: the whole horizon; days count from the
+                       first measured day); ``replan`` (default false: a shock is a surprise)
 ``moq``                MOQ ``multiplier`` or fixed ``quantity`` [units]
 ``unmet_demand``       ``backorder`` or ``lost_sales``
 =====================  ===================================================================
@@ -36,15 +40,24 @@ from enum import StrEnum
 from typing import Any
 
 from replenlib.errors import InputDataError
+from replenlib.policy.kinds import ServiceMeasure
 
 
 class PolicyChoice(StrEnum):
-    """Replenishment rule of a scenario (see the module docstring)."""
+    """Replenishment rule of a scenario (see the module docstring).
+
+    Besides ``tiered`` and ``erp`` the values are those of
+    :class:`replenlib.policy.kinds.PolicyType`.
+    """
 
     TIERED = "tiered"
-    REORDER_QUANTITY = "s_Q"
-    ORDER_UP_TO = "R_S"
     ERP = "erp"
+    S_Q = "s_Q"
+    S_S = "s_S"
+    R_S = "R_S"
+    R_S_S = "R_s_S"
+    MIN_MAX = "min_max"
+    DDMRP = "ddmrp"
 
 
 class DemandSource(StrEnum):
@@ -74,7 +87,8 @@ class SetPolicy:
 @dataclass(frozen=True)
 class SetServiceTarget:
     where: Selector
-    target: float  #: cycle service level [fraction]
+    target: float  #: [fraction]
+    measure: ServiceMeasure | None = None  #: None: the series' own (probability) measure
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The efficient frontier: inventory against service as the service target sweeps.
 
-Every point sets one cycle-service-level target for all series (tiered rule, the rest of the
-chosen scenario unchanged) and is simulated as a variant of one run on common random
+Every point sets one cycle-service-level target for every series whose rule has a service
+target (the strategy's policy types; ERP rows take the strategy's; the rest of the chosen
+scenario unchanged) and is simulated as a variant of one run on common random
 numbers, so the curve is smooth and points are comparable. A policy that sits below the
 curve (more inventory for the same service) can be improved without giving up service: that
 is what the ERP's fixed reorder points usually show.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
+from replenlib.policy.kinds import ServiceMeasure
 from replenlib.scenario.assemble import build_system
 from replenlib.scenario.base import Levers, ScenarioBase
 from replenlib.scenario.definition import PolicyChoice
@@ -44,6 +46,13 @@ class Frontier:
     kpis: dict[SimKpi, Spread]
 
 
+def _sweepable(levers: Levers) -> NDArray[np.bool_]:
+    """Series whose rule has a probability target (run-down, min–max and DDMRP rows keep
+    their own levels along the curve)."""
+    probability = [ServiceMeasure.CYCLE_SERVICE_LEVEL, ServiceMeasure.FILL_RATE]
+    return np.asarray(np.isin(levers.service_measure, probability), dtype=np.bool_)
+
+
 def frontier(
     base: ScenarioBase,
     levers: Levers,
@@ -52,16 +61,21 @@ def frontier(
     rng: np.random.Generator,
 ) -> Frontier:
     """Simulate one variant per target (see the module docstring)."""
+    swept = _sweepable(levers)
+    csl = np.where(swept, ServiceMeasure.CYCLE_SERVICE_LEVEL, levers.service_measure).astype(object)
     variants = [
         replace(
             levers,
-            policy=np.full(base.n_series, PolicyChoice.TIERED, dtype=object),
-            service_target=np.full(base.n_series, target),
+            policy=np.where(levers.policy == PolicyChoice.ERP, PolicyChoice.TIERED, levers.policy),
+            service_measure=csl,
+            service_target=np.where(swept, target, levers.service_target),
         )
         for target in targets
     ]
-    system, _ = build_system(base, variants)
-    pooled = simulate(system, settings, rng).pooled(base.unit_cost)
+    system, _ = build_system(base, variants, settings.warmup_days)
+    pooled = simulate(system, settings, rng).pooled(
+        base.unit_cost, customer_share=base.customer_share
+    )
     return Frontier(
         np.asarray(targets, dtype=np.float64), {k: spread(pooled[k]) for k in FRONTIER_KPIS}
     )

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from replenlib.errors import InputDataError
+from replenlib.policy.kinds import ServiceMeasure
 from replenlib.policy.strategy import Tier
 from replenlib.scenario.definition import (
     Analyses,
@@ -175,12 +176,17 @@ def _by_tier(value: object, key: str) -> object:
 
 def _service_targets(r: _Reader, value: object, path: str) -> list[Override]:
     out: list[Override] = []
+    measures = {ServiceMeasure.CYCLE_SERVICE_LEVEL.value, ServiceMeasure.FILL_RATE.value}
     for p, rule in r.rules(_by_tier(value, "target"), path):
-        body = r.mapping(rule, p, ("where", "target"))
+        body = r.mapping(rule, p, ("where", "target", "measure"))
+        measure = body.get("measure")
+        if measure is not None and measure not in measures:
+            raise r.fail(f"{p}.measure", "'cycle_service_level' or 'fill_rate'", measure)
         target = r.number(
             body.get("target"), f"{p}.target", 0.5, 0.9999, FRACTION + " (0.5–0.9999)"
         )
-        out.append(SetServiceTarget(_where(r, body, p), target))
+        chosen = None if measure is None else ServiceMeasure(measure)
+        out.append(SetServiceTarget(_where(r, body, p), target, chosen))
     return out
 
 

@@ -88,7 +88,10 @@ def _arm(lv: Levers, factor: Factor, move: float) -> Levers:
             demand_known=np.zeros_like(lv.demand_known),
         )
     target = 1.0 - (1.0 - lv.service_target) * (1.0 - move)  # up: a smaller shortfall
-    return replace(lv, service_target=np.clip(target, 0.5, 0.9999))
+    probability = np.isin(lv.service_measure, ["cycle_service_level", "fill_rate"])
+    return replace(
+        lv, service_target=np.where(probability, np.clip(target, 0.5, 0.9999), lv.service_target)
+    )
 
 
 def tornado(
@@ -104,8 +107,10 @@ def tornado(
     for factor in factors:
         swing = swings[factor.value]
         variants += [_arm(levers, factor, -swing), _arm(levers, factor, swing)]
-    system, _ = build_system(base, variants)
-    pooled = simulate(system, settings, rng).pooled(base.unit_cost)
+    system, _ = build_system(base, variants, settings.warmup_days)
+    pooled = simulate(system, settings, rng).pooled(
+        base.unit_cost, customer_share=base.customer_share
+    )
     bars = []
     for kpi in TORNADO_KPIS:
         mean = np.nanmean(pooled[kpi], axis=1)

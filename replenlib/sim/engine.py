@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from replenlib.sim.demand import DailyDemand, DemandModel
+from replenlib.sim.demand import BlockBootstrap, DailyDemand, DemandModel
 from replenlib.sim.lots import EMPTY, LotStore
 from replenlib.sim.result import TOTALS, SimulationResult
 from replenlib.sim.sampling import DemandSampler
@@ -81,6 +81,7 @@ class _Params:
     offset: NDArray[np.int64]
     moq: NDArray[np.float64]
     multiple: NDArray[np.float64]
+    max_order: NDArray[np.float64]  #: blocks × (variants · items)
     source: NDArray[np.int64]
     lt_factor: NDArray[np.float64]
     lt_shift: NDArray[np.float64]
@@ -105,12 +106,18 @@ def _n_variants(values: list[ArrayLike], levels: list[ArrayLike]) -> int:
 def _params(system: InventorySystem) -> _Params:
     """Broadcast every parameter to (variants, items) and flatten; check the values."""
     p, sup, sto, chg = system.policy, system.supply, system.stocking, system.change
-    per_item = [p.kind, p.review_period, p.review_offset, p.moq, p.order_multiple]
+    per_item = [
+        p.kind,
+        p.review_period,
+        p.review_offset,
+        p.moq,
+        p.order_multiple,
+    ]
     per_item += [sup.source, sup.lead_time_factor, sup.lead_time_shift, sup.sequential]
     per_item += [sup.outage_start, sup.outage_end, sto.lost_sales, sto.usable_days]
     per_item += [sto.initial_on_hand, chg.multiplier, chg.variability, chg.shock_multiplier]
     per_item += [chg.shock_start, chg.shock_end]
-    levels = [p.reorder_point, p.order_quantity, p.order_up_to]
+    levels = [p.reorder_point, p.order_quantity, p.order_up_to, p.max_order_quantity]
     n_var, n_items = _n_variants(per_item, levels), system.n_items
 
     def vi(value: ArrayLike, dtype: type) -> NDArray[Any]:
@@ -136,6 +143,7 @@ def _params(system: InventorySystem) -> _Params:
         offset=vi(p.review_offset, np.int64),
         moq=vi(p.moq, np.float64),
         multiple=vi(p.order_multiple, np.float64),
+        max_order=bvi(p.max_order_quantity),
         source=vi(sup.source, np.int64),
         lt_factor=vi(sup.lead_time_factor, np.float64),
         lt_shift=vi(sup.lead_time_shift, np.float64),
@@ -204,9 +212,12 @@ class _Engine:
     # --- set-up ---------------------------------------------------------------------------
 
     def _demand_source(self, system: InventorySystem, streams: Streams) -> DailyDemand:
-        if isinstance(system.demand, DemandModel):
-            return DemandSampler(system.demand, self.n_reps, streams.demand)
-        return system.demand.sampler(self.n_reps)
+        demand = system.demand
+        if isinstance(demand, DemandModel):
+            return DemandSampler(demand, self.n_reps, streams.demand)
+        if isinstance(demand, BlockBootstrap):
+            return demand.sampler(self.n_reps, streams.demand)
+        return demand.sampler(self.n_reps)
 
     def _outages(
         self, system: InventorySystem, settings: RunSettings, streams: Streams
@@ -351,10 +362,15 @@ class _Engine:
     def _levels(self, day: int) -> tuple[NDArray[np.float64], ...]:
         p = self.p
         block = min(day // p.block_days, len(p.reorder_point) - 1) if p.block_days > 0 else 0
-        return p.reorder_point[block], p.order_quantity[block], p.order_up_to[block]
+        return (
+            p.reorder_point[block],
+            p.order_quantity[block],
+            p.order_up_to[block],
+            p.max_order[block],
+        )
 
     def _review(self, day: int, counting: bool) -> None:
-        reorder, quantity, up_to = self._levels(day)
+        reorder, quantity, up_to, cap = self._levels(day)
         position = self.on_hand + self.on_order - self.backlog
         trigger = (position <= reorder[:, None]) & (position < up_to[:, None])
         if not self.reviews_daily:
@@ -362,7 +378,7 @@ class _Engine:
         rows = np.flatnonzero(trigger)
         if rows.size:
             vi = rows // self.n_reps
-            qty = self._order_size(vi, position.reshape(-1)[rows], reorder, quantity, up_to)
+            qty = self._order_size(vi, position.reshape(-1)[rows], reorder, quantity, up_to, cap)
             self._place(day, counting, rows, vi, qty)
 
     def _order_size(
@@ -372,16 +388,29 @@ class _Engine:
         reorder: NDArray[np.float64],
         quantity: NDArray[np.float64],
         up_to: NDArray[np.float64],
+        cap: NDArray[np.float64],
     ) -> NDArray[np.float64]:
-        """Order quantity of the triggered rows, raised to MOQ and rounded to the multiple."""
+        """Order quantity of the triggered rows, rounded to the terms within the shelf-life cap.
+
+        Raised to the MOQ and up to the multiple; when that exceeds the row's maximum order
+        (what demand uses before expiry), rounded down to the largest multiple within it if
+        that still meets the MOQ (as :func:`replenlib.policy.order_sizing.round_within_cap`).
+        """
         p, q = self.p, quantity[vi]
         is_nq = p.kind[vi] == _NQ
         batches = np.floor((reorder[vi] - position) / np.where(is_nq, q, 1.0)) + 1.0
         need = np.where(is_nq, q * batches, up_to[vi] - position)
-        need = np.maximum(need, p.moq[vi])
-        multiple = p.multiple[vi]
-        rounded = np.ceil(need / np.where(multiple > 0, multiple, 1.0) - 1e-9) * multiple
-        return np.where(multiple > 0, rounded, need)
+        moq, multiple, cap = p.moq[vi], p.multiple[vi], cap[vi]
+        step = np.where(multiple > 0, multiple, 1.0)
+        up = np.maximum(need, moq)
+        up = np.where(multiple > 0, np.ceil(up / step - 1e-9) * multiple, up)
+        down = np.where(
+            multiple > 0,
+            np.floor(np.where(np.isfinite(cap), cap, 0.0) / step + 1e-9) * multiple,
+            cap,
+        )
+        use_down = (up > cap + 1e-9) & (down >= moq) & (down > 0)
+        return np.where(use_down, down, up)
 
     def _place(
         self,

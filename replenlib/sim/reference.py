@@ -32,7 +32,7 @@ class _Rules:
     """One row's parameters as Python scalars."""
 
     nq: bool
-    levels: list[tuple[float, float, float]]  # (s, Q, S) per block
+    levels: list[tuple[float, float, float, float]]  # (s, Q, S, max order) per block
     block_days: int
     review: int
     offset: int
@@ -97,9 +97,13 @@ def simulate_reference(
 def _rules(p: _Params, vi: int, system: InventorySystem, settings: RunSettings) -> _Rules:
     nq = bool(p.kind[vi] == _NQ)
     levels = [
-        (float(s), float(q), float(big_s))
-        for s, q, big_s in zip(
-            p.reorder_point[:, vi], p.order_quantity[:, vi], p.order_up_to[:, vi], strict=True
+        (float(s), float(q), float(big_s), float(cap))
+        for s, q, big_s, cap in zip(
+            p.reorder_point[:, vi],
+            p.order_quantity[:, vi],
+            p.order_up_to[:, vi],
+            p.max_order[:, vi],
+            strict=True,
         )
     ]
     start = levels[0][0] + levels[0][1] if nq else levels[0][2]
@@ -216,14 +220,22 @@ def _review(
     lead_times: LeadTimeModel,
 ) -> None:
     block = min(day // rules.block_days, len(rules.levels) - 1) if rules.block_days > 0 else 0
-    s, q, big_s = rules.levels[block]
+    s, q, big_s, cap = rules.levels[block]
     position = row.on_hand + row.on_order - row.backlog
     if not (position <= s and position < big_s):
         return
     need = q * (math.floor((s - position) / q) + 1.0) if rules.nq else big_s - position
-    need = max(need, rules.moq)
+    up = max(need, rules.moq)
     if rules.multiple > 0:
-        need = math.ceil(need / rules.multiple - 1e-9) * rules.multiple
+        up = math.ceil(up / rules.multiple - 1e-9) * rules.multiple
+    if rules.multiple > 0:
+        down = (
+            math.floor((cap if math.isfinite(cap) else 0.0) / rules.multiple + 1e-9)
+            * rules.multiple
+        )
+    else:
+        down = cap
+    need = down if up > cap + 1e-9 and down >= rules.moq and down > 0 else up
     u = counter_uniform(where[2], [where[0]], [row.orders])
     row.orders += 1
     lead = float(lead_times.days(np.asarray([rules.source]), u)[0])

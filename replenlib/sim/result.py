@@ -159,12 +159,18 @@ class SimulationResult:
         }
 
     def pooled(
-        self, unit_cost: ArrayLike | None = None, items: ArrayLike | None = None
+        self,
+        unit_cost: ArrayLike | None = None,
+        items: ArrayLike | None = None,
+        customer_share: ArrayLike | None = None,
     ) -> dict[SimKpi, NDArray[np.float64]]:
         """KPIs pooled over ``items`` (boolean mask; default all) per variant × replication.
 
         Ratios are of sums (units for service, ``unit_cost`` [CNY/unit] for inventory);
-        stockout days are the mean per item.
+        stockout days are the mean per item. In a network, stock points also serve each
+        other: ``customer_share`` (per item, the share of its demand that is end-customer
+        demand) keeps internal flows out of the denominator of inventory days, so that the
+        network's days are its stock over its customers' demand.
         """
         n_items = self.shape[1]
         cost = np.broadcast_to(np.asarray(1.0 if unit_cost is None else unit_cost), (n_items,))
@@ -178,6 +184,10 @@ class SimulationResult:
             return np.asarray(values.sum(axis=1), dtype=np.float64)
 
         value = np.asarray(cost, dtype=np.float64)
+        share = np.broadcast_to(
+            np.asarray(1.0 if customer_share is None else customer_share), (n_items,)
+        )
+        customer_value = value * np.asarray(share, dtype=np.float64)
         n = max(int(mask.sum()), 1)
         return {
             SimKpi.CYCLE_SERVICE_LEVEL: 1.0 - ratio(total("short_cycles"), total("cycles")),
@@ -186,7 +196,7 @@ class SimulationResult:
             SimKpi.STOCKOUT_DAYS: total("stockout_days") / n,
             SimKpi.AVERAGE_ON_HAND: total("on_hand") / days,
             SimKpi.INVENTORY_VALUE: total("on_hand", value) / days,
-            SimKpi.INVENTORY_DAYS: ratio(total("on_hand", value), total("demand", value)),
+            SimKpi.INVENTORY_DAYS: ratio(total("on_hand", value), total("demand", customer_value)),
             SimKpi.ORDERS_PLACED: total("orders"),
             SimKpi.EXPIRED_UNITS: total("expired"),
             SimKpi.EXPIRED_VALUE: total("expired", value),

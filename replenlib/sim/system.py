@@ -34,7 +34,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from replenlib.sim.demand import DemandModel, DemandPath
+from replenlib.sim.demand import BlockBootstrap, DemandModel, DemandPath
 from replenlib.sim.supply import LeadTimeModel, SupplierFailures
 
 
@@ -75,6 +75,9 @@ class Policy:
     review_offset : first review day modulo :math:`R` [days]
     moq : minimum order quantity [units]
     order_multiple : orders are multiples of this [units]; 0 = no rounding
+    max_order_quantity : the largest order the shelf life allows [units] (∞ = no cap; a level,
+        so it may change in blocks); an order rounded up above it is rounded down within it
+        when the MOQ allows
     block_days : the levels change every ``block_days`` days (0 = constant)
     """
 
@@ -87,6 +90,7 @@ class Policy:
     moq: ArrayLike = 0.0
     order_multiple: ArrayLike = 0.0
     block_days: int = 0
+    max_order_quantity: ArrayLike = np.inf
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,7 @@ class DemandChange:
 class InventorySystem:
     """Everything that defines the simulated system."""
 
-    demand: DemandModel | DemandPath
+    demand: DemandModel | DemandPath | BlockBootstrap
     lead_times: LeadTimeModel
     policy: Policy
     supply: Supply = field(default_factory=Supply)
@@ -164,6 +168,8 @@ class InventorySystem:
         """Number of items."""
         if isinstance(self.demand, DemandModel):
             return self.demand.n_items
+        if isinstance(self.demand, BlockBootstrap):
+            return len(self.demand.history)
         return int(self.demand.quantity.shape[0])
 
 

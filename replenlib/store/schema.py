@@ -471,11 +471,13 @@ _SCENARIOS = (
         tier VARCHAR NOT NULL,
         erp_group VARCHAR,                      -- business case: 'erp=under', 'erp=aligned', 'erp=over'
         unit_cost DOUBLE NOT NULL,              -- [CNY per base unit]
-        policy_kind VARCHAR NOT NULL,           -- 's_nQ', 's_S' or 'R_S'
-        reorder_point DOUBLE NOT NULL,          -- [base units]
+        policy_type VARCHAR NOT NULL,           -- 's_Q', 's_S', 'R_S', 'R_s_S', 'min_max', 'ddmrp', 'erp'
+        reorder_point DOUBLE,                   -- [base units] NULL for (R, S)
         order_quantity DOUBLE NOT NULL,         -- [base units] (s, nQ) only
         order_up_to DOUBLE,                     -- [base units] NULL for (s, nQ)
         review_period_days INTEGER NOT NULL,
+        implied_cycle_service_level DOUBLE,     -- [fraction] what the plan promises (NULL: ERP)
+        implied_fill_rate DOUBLE,               -- [fraction] what the plan promises (NULL: ERP)
         fill_rate DOUBLE,                       -- [fraction] mean over replications
         cycle_service_level DOUBLE,             -- [fraction]
         stockout_rate DOUBLE,                   -- [fraction]
@@ -516,8 +518,9 @@ _SCENARIOS = (
         scenario_run_id VARCHAR NOT NULL,
         tier VARCHAR NOT NULL,
         n_series INTEGER NOT NULL,
-        target DOUBLE NOT NULL,                 -- [fraction] cycle service level
-        z_before DOUBLE NOT NULL,               -- safety factor the strategy sets today
+        measure VARCHAR NOT NULL,               -- 'cycle_service_level' or 'fill_rate'
+        target DOUBLE NOT NULL,                 -- [fraction] in that measure
+        z_before DOUBLE,                        -- safety factor the strategy implies today
         csl_before DOUBLE,                      -- achieved cycle service level in the replay
         fill_before DOUBLE,                     -- achieved fill rate in the replay
         z_after DOUBLE NOT NULL,                -- calibrated safety factor

@@ -18,6 +18,9 @@ from plotly.subplots import make_subplots
 from replenlib.i18n import label
 from replenlib.viz.figures import TIER_COLOURS
 
+#: Tier colours of the KPI report plus the run-down tier of the strategy table.
+TIERS = {**TIER_COLOURS, "run_down": "#7f7f7f"}
+
 #: Colours of scenarios in order (baseline first, grey).
 SCENARIO_COLOURS = (
     "#8c8c8c",
@@ -252,7 +255,7 @@ def tier_service_chart(
     """``kpi`` per tier and scenario (grouped bars)."""
     rows = kpis[kpis["scope"].str.startswith("tier=") & (kpis["kpi"] == kpi)]
     fig = go.Figure()
-    for tier, colour in TIER_COLOURS.items():
+    for tier, colour in TIERS.items():
         part = rows[rows["scope"] == f"tier={tier}"].set_index("scenario").reindex(list(scenarios))
         fig.add_trace(
             go.Bar(
