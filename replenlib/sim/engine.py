@@ -44,6 +44,12 @@ from replenlib.sim.system import KIND_CODES, InventorySystem, PolicyKind, RunSet
 
 log = logging.getLogger(__name__)
 
+#: Totals that count days, cycles or orders: kept as 32-bit integers (half the memory
+#: traffic of the daily additions), returned as floats like the others.
+COUNTS = frozenset(
+    {"demand_days", "short_days", "stockout_days", "cycles", "short_cycles", "orders"}
+)
+
 _NQ = KIND_CODES[PolicyKind.REORDER_POINT_QUANTITY]
 _UP_TO = KIND_CODES[PolicyKind.ORDER_UP_TO]
 
@@ -188,12 +194,17 @@ class _Engine:
         self.demand = self._demand_source(system, streams)
         self.outages = self._outages(system, settings, streams)
         self.outage_days = set() if self.outages is None else self.outages.days()
+        spans = zip(self.p.outage_start.tolist(), self.p.outage_end.tolist(), strict=True)
+        self.fixed_outage_days = {day for a, b in set(spans) for day in range(max(a, 0), b)}
         self.on_hand = np.broadcast_to(self._initial_stock()[:, None], shape).copy()
         self.on_order, self.backlog = np.zeros(shape), np.zeros(shape)
         self.order_count = np.zeros(shape, dtype=np.int64)
         self.last_arrival = np.zeros(shape, dtype=np.int64)
         self.cycle_short = np.zeros(shape, dtype=bool)
-        self.totals = {name: np.zeros(shape) for name in TOTALS}
+        self.totals = {
+            name: np.zeros(shape, dtype=np.int32 if name in COUNTS else np.float64)
+            for name in TOTALS
+        }
         self.pending: dict[int, list[tuple[NDArray[np.int64], NDArray[np.float64]]]] = {}
         self.mark = np.zeros(self.n_vi * self.n_reps, dtype=np.int64)
         self.lots = self._lots()
@@ -276,7 +287,9 @@ class _Engine:
                     self.trace[k, :, day] = state.reshape(-1)[self.trace_rows]
         shape = (self.p.n_variants, self.n_items, self.n_reps)
         return SimulationResult(
-            totals={name: total.reshape(shape) for name, total in self.totals.items()},
+            totals={
+                name: total.reshape(shape).astype(np.float64) for name, total in self.totals.items()
+            },
             measured_days=s.n_days - s.warmup_days,
             trace=self.trace,
             trace_rows=s.trace,
@@ -295,18 +308,21 @@ class _Engine:
         rows, qty = self._merge_duplicates(rows, qty)
         t = self.totals
         if counting:
-            t["cycles"].reshape(-1)[rows] += 1.0
+            t["cycles"].reshape(-1)[rows] += 1
             t["short_cycles"].reshape(-1)[rows] += self.cycle_short.reshape(-1)[rows]
             t["received"].reshape(-1)[rows] += qty
         self.on_order.reshape(-1)[rows] -= qty
-        backlog = self.backlog.reshape(-1)
-        fill = np.minimum(backlog[rows], qty)
-        backlog[rows] -= fill
-        rest = qty - fill
+        rest = qty
+        if self.any_backorder:
+            backlog = self.backlog.reshape(-1)
+            fill = np.minimum(backlog[rows], qty)
+            backlog[rows] -= fill
+            rest = qty - fill
         if self.lots is not None:
             self._store_lots(day, rows, rest)
         self.on_hand.reshape(-1)[rows] += rest
-        self.cycle_short.reshape(-1)[rows] = backlog[rows] > EMPTY
+        short = self.backlog.reshape(-1)[rows] > EMPTY if self.any_backorder else False
+        self.cycle_short.reshape(-1)[rows] = short
 
     def _merge_duplicates(
         self, rows: NDArray[np.int64], qty: NDArray[np.float64]
@@ -323,11 +339,15 @@ class _Engine:
         self, day: int, rows: NDArray[np.int64], qty: NDArray[np.float64]
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Postpone deliveries from sources in outage today to tomorrow."""
+        fixed = day in self.fixed_outage_days
+        random = self.outages is not None and day in self.outage_days
+        if not (fixed or random):
+            return rows, qty
         p, vi = self.p, rows // self.n_reps
         blocked = (p.outage_start[vi] <= day) & (day < p.outage_end[vi])
-        if self.outages is not None and day in self.outage_days:
-            today = self.outages.blocked_on(day)
-            blocked |= today[p.source[vi], rows % self.n_reps]
+        if random:
+            assert self.outages is not None
+            blocked |= self.outages.blocked_on(day)[p.source[vi], rows % self.n_reps]
         if blocked.any():
             self.pending.setdefault(day + 1, []).append((rows[blocked], qty[blocked]))
             return rows[~blocked], qty[~blocked]
@@ -435,7 +455,7 @@ class _Engine:
         self.on_order.reshape(-1)[rows] += qty
         if counting:
             t = self.totals
-            t["orders"].reshape(-1)[rows] += 1.0
+            t["orders"].reshape(-1)[rows] += 1
             t["ordered"].reshape(-1)[rows] += qty
             t["lead_time"].reshape(-1)[rows] += arrival - day
         self._schedule(arrival, rows, qty)
