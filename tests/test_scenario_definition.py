@@ -36,7 +36,7 @@ def test_sample_file_parses_with_its_settings() -> None:
     assert scenarios.analyses.tornado_swings["service_target"] == 0.5
     implants = scenarios.scenario("implants_99_5").overrides[0]
     assert implants == SetServiceTarget(
-        Selector(categories=("orthopaedic_implant", "cardiac_stent")), 0.995
+        Selector(categories=("ORTHOPAEDIC_IMPLANT", "CARDIAC_STENT")), 0.995
     )
 
 
@@ -220,6 +220,19 @@ def test_supplier_change_moves_series_to_the_backup_with_its_terms() -> None:
     np.testing.assert_array_equal(lv.source[~moved], BASE.source[~moved])
     named = _levers({"supplier_change": [{"from": "SUP-A", "to": "SUP-B"}]})
     assert np.all(named.source[BASE.supplier_id == "SUP-A"] == 1)
+
+
+def test_selections_ignore_case_and_must_match_something() -> None:
+    lv = _levers(
+        {"review_period_days": [{"where": {"category": "ORTHOPAEDIC_IMPLANT"}, "days": 14}]}
+    )
+    assert np.all(lv.review_period[BASE.category == "orthopaedic_implant"] == 14)
+    with pytest.raises(InputDataError) as error:
+        _levers({"review_period_days": [{"where": {"category": "reagents"}, "days": 7}]})
+    assert str(error.value) == (
+        "scenario 'x': where category ['reagents'] matches no item-location "
+        "(known: ivd_reagent, orthopaedic_implant)"
+    )
 
 
 def test_unknown_suppliers_are_named() -> None:

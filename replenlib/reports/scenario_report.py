@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -149,11 +148,10 @@ def header(data: ScenarioReportData, lang: str = "en") -> HtmlBlock:
         (label("horizon", lang), f"{int(r['horizon_days'])} (+{int(r['warmup_days'])})"),
         (label("demand_source", lang), r["demand_source"]),
         (label("seed", lang), r["seed"]),
-        (label("generated", lang), f"{datetime.now():%Y-%m-%d %H:%M}"),
     ]
     items = "".join(f"<span><b>{esc(k)}</b> {esc(v)}</span>" for k, v in facts)
     return HtmlBlock(
-        f'{STYLE}<header class="replen-header"><h1>{esc(label("scenario_report_title", lang))}</h1>'
+        f'{STYLE}<header class="replen-header">'
         f'<div class="replen-facts">{items}</div><p>{esc(r["description"])}</p></header>'
     )
 

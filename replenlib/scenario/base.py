@@ -115,18 +115,35 @@ class ScenarioBase:
         """Tier per series (from the strategy table)."""
         return self.resolved.tier
 
-    def select(self, where: Selector) -> NDArray[np.bool_]:
-        """Boolean mask of the series ``where`` selects."""
+    def select(self, where: Selector, scenario: str = "") -> NDArray[np.bool_]:
+        """Boolean mask of the series ``where`` selects (names compared case-insensitively).
+
+        Raises
+        ------
+        InputDataError
+            A condition matches no series (a misspelt category or supplier would otherwise
+            silently change nothing); the message lists the known values.
+        """
         mask = np.ones(self.n_series, dtype=bool)
-        for values, column in (
-            (where.tiers, self.tier),
-            (where.categories, self.category),
-            (where.suppliers, self.supplier_id),
-            (where.locations, self.location_id),
-            (where.items, self.item_id),
+        for key, values, column in (
+            ("tier", where.tiers, self.tier),
+            ("category", where.categories, self.category),
+            ("supplier", where.suppliers, self.supplier_id),
+            ("location", where.locations, self.location_id),
+            ("item", where.items, self.item_id),
         ):
-            if values:
-                mask &= np.isin(column.astype(str), np.asarray(values, dtype=str))
+            if not values:
+                continue
+            known = np.char.lower(column.astype(str))
+            hit = np.isin(known, np.char.lower(np.asarray(values, dtype=str)))
+            if not hit.any():
+                choices = sorted(set(column.astype(str)) - {"None"})
+                shown = ", ".join(choices[:12]) + (", ..." if len(choices) > 12 else "")
+                raise InputDataError(
+                    f"scenario {scenario!r}: where {key} {list(values)} matches no item-location "
+                    f"(known: {shown})"
+                )
+            mask &= hit
         return mask
 
 
@@ -203,13 +220,13 @@ def _set(values: NDArray[_A], mask: NDArray[np.bool_], value: Any) -> NDArray[_A
 def _apply_one(base: ScenarioBase, lv: Levers, o: Override, name: str) -> Levers:
     """One override (see :mod:`replenlib.scenario.definition` for their meaning)."""
     if isinstance(o, SetPolicy):
-        return replace(lv, policy=_set(lv.policy, base.select(o.where), o.policy))
+        return replace(lv, policy=_set(lv.policy, base.select(o.where, name), o.policy))
     if isinstance(o, SetServiceTarget):
-        return _service_target(base, lv, o)
+        return _service_target(base, lv, o, name)
     if isinstance(o, SetReviewPeriod):
-        return replace(lv, review_period=_set(lv.review_period, base.select(o.where), o.days))
+        return replace(lv, review_period=_set(lv.review_period, base.select(o.where, name), o.days))
     if isinstance(o, ChangeLeadTime):
-        m = base.select(o.where)
+        m = base.select(o.where, name)
         return replace(
             lv,
             lead_time_shift=np.where(m, lv.lead_time_shift + o.shift_days, lv.lead_time_shift),
@@ -226,19 +243,19 @@ def _apply_one(base: ScenarioBase, lv: Levers, o: Override, name: str) -> Levers
             outage_end=_set(lv.outage_end, m, o.start_day + o.duration_days),
         )
     if isinstance(o, DemandShock):
-        return _shock(base, lv, o)
+        return _shock(base, lv, o, name)
     if isinstance(o, ChangeMoq):
-        m = base.select(o.where)
+        m = base.select(o.where, name)
         moq = lv.moq * o.multiplier if o.quantity is None else np.full(base.n_series, o.quantity)
         return replace(lv, moq=np.where(m, moq, lv.moq))
     assert isinstance(o, SetUnmetDemand)
-    return replace(lv, lost_sales=_set(lv.lost_sales, base.select(o.where), o.lost_sales))
+    return replace(lv, lost_sales=_set(lv.lost_sales, base.select(o.where, name), o.lost_sales))
 
 
-def _service_target(base: ScenarioBase, lv: Levers, o: SetServiceTarget) -> Levers:
+def _service_target(base: ScenarioBase, lv: Levers, o: SetServiceTarget, name: str) -> Levers:
     """A target in the chosen measure, else in each series' own probability measure (a series
     without one, such as run-down or min–max rows, takes a cycle service level)."""
-    m = base.select(o.where)
+    m = base.select(o.where, name)
     probability = np.isin(
         lv.service_measure, [ServiceMeasure.CYCLE_SERVICE_LEVEL, ServiceMeasure.FILL_RATE]
     )
@@ -277,9 +294,9 @@ def _change_supplier(base: ScenarioBase, lv: Levers, o: ChangeSupplier, name: st
     return replace(lv, source=np.where(moving, target, lv.source))
 
 
-def _shock(base: ScenarioBase, lv: Levers, o: DemandShock) -> Levers:
+def _shock(base: ScenarioBase, lv: Levers, o: DemandShock, name: str) -> Levers:
     """A permanent level change (from day 0, no duration) or a shock over a window."""
-    m = base.select(o.where)
+    m = base.select(o.where, name)
     permanent = o.start_day == 0 and o.duration_days is None
     end = 10**9 if o.duration_days is None else o.start_day + o.duration_days
     windowed = m & (not permanent)
