@@ -12,6 +12,7 @@ from pathlib import Path
 
 import papermill as pm
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from replenlib.cli import cli
@@ -43,11 +44,17 @@ def _counts(db: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("scenario") / "replen.duckdb"
+    folder = tmp_path_factory.mktemp("scenario")
+    db = folder / "replen.duckdb"
     load_demo(db, size="small", seed=42)
     run_nightly(db)
+    # the sample file as shipped, with a coarser replay (re-plan every 8 weeks) to stay quick
+    body = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))
+    body["analyses"]["calibration"].update(step_days=56, streams=2)
+    quick = folder / "strategy_options.yaml"
+    quick.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
     result = CliRunner().invoke(
-        cli, ["scenario", "run", str(SAMPLE), "--db", str(db), "--replications", "4", "--seed", "3"]
+        cli, ["scenario", "run", str(quick), "--db", str(db), "--replications", "4", "--seed", "3"]
     )
     assert result.exit_code == 0, result.output
     return db
