@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from replenlib.sim.demand import DemandModel, DemandPath, SizeFamily
+from replenlib.sim.demand import BlockBootstrap, DemandModel, DemandPath, SizeFamily
 from replenlib.sim.lots import LotStore
 from replenlib.sim.sampling import DemandSampler
 from replenlib.sim.streams import Streams, counter_uniform
@@ -149,3 +149,20 @@ def test_lots_are_used_and_written_off_first_expired_first_out(
                 if shelf[0][1] <= 0:
                     shelf.pop(0)
         assert float(on_hand[0]) == pytest.approx(sum(q for _, q in shelf))
+
+
+def test_block_bootstrap_replays_contiguous_blocks_of_history() -> None:
+    history = np.arange(2 * 60, dtype=np.float64).reshape(2, 60)  # day index + 60 × item
+    source = BlockBootstrap(history, block_days=7)
+    sampler = source.sampler(3, np.random.default_rng(4))
+    draws = np.stack([sampler.draw(day) for day in range(21)], axis=1).reshape(2, 3, 21)
+    for block in range(3):
+        segment = draws[:, :, 7 * block : 7 * block + 7]
+        np.testing.assert_array_equal(np.diff(segment, axis=2), 1.0)  # consecutive days
+    assert np.all((draws[0] < 60) & (draws[1] >= 60))  # each item replays its own history
+    again = source.sampler(3, np.random.default_rng(4))
+    np.testing.assert_array_equal(
+        np.stack([again.draw(d) for d in range(21)], axis=1).ravel(), draws.reshape(6, 21).ravel()
+    )
+    with pytest.raises(ValueError, match="1 <= block <= days"):
+        BlockBootstrap(history, block_days=61)
