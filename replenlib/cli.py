@@ -115,7 +115,8 @@ def demo(size: str, seed: int, reports: Path | None, no_report: bool, db: Path |
     from replenlib.pipeline.demo import load_demo
 
     store, out = db_path(db), reports_dir(reports)
-    steps = Steps(3 if no_report else 5)
+    names = [] if no_report else ["kpi", "demand", "data_health"]
+    steps = Steps(2 + len(names))
     with steps.step(
         f"generating the {size} demo data set (seed {seed}), writing it as source exports "
         f"and importing them into {store}"
@@ -131,7 +132,7 @@ def demo(size: str, seed: int, reports: Path | None, no_report: bool, db: Path |
         f"{quarantined:,} bad rows quarantined (exports in {loaded.exports})",
         err=True,
     )
-    _run_and_report(store, out, steps, None if no_report else ["kpi", "data_health"])
+    _run_and_report(store, out, steps, names)
 
 
 @cli.command()

@@ -13,9 +13,12 @@ simulation needs beyond that:
 * the backup supplier of each item (the next-priority qualified one) and its terms;
 * today's ERP reorder point and order quantity, and whether unmet demand is lost
   (substitutable items) or backordered;
+* the demand stage of the nightly run (:func:`replenlib.pipeline.demand_stage.run_demand_stage`:
+  segments, the forecast method chosen by backtest, lead-time demand distributions), run on
+  the demand each series faces;
 * the current strategy (the newest policy version; the default when there is none),
-  resolved per series from the same segment attributes as the nightly run (item master,
-  demand class, lifecycle).
+  resolved per series from the same segment attributes as the nightly run (item master and
+  the demand stage's ABC, XYZ, class and lifecycle).
 
 Simplification: each item-location is simulated on its own with its replenishment lead
 time, as if its source always had stock (single-echelon view of the network). A stock point
@@ -27,7 +30,7 @@ the replay alike (the ERP's settings for such points are sized on echelon demand
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
@@ -35,7 +38,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from replenlib.demand.panel import PanelDemandForecast, forecast_panel
+from replenlib.demand.panel import PanelDemandForecast
+from replenlib.pipeline.demand_stage import DemandStage, run_demand_stage
 from replenlib.pipeline.inputs import (
     AGE_AT_RECEIPT_DAYS,
     DEFAULT_LEAD_TIME_CV,
@@ -46,6 +50,7 @@ from replenlib.pipeline.inputs import (
 from replenlib.pipeline.policy_inputs import read_policy_inputs
 from replenlib.policy.ddmrp import average_daily_usage
 from replenlib.policy.panel import family_for_demand_class
+from replenlib.policy.service import CycleDemand
 from replenlib.policy.strategy import SegmentAttributes, Strategy, resolve
 from replenlib.scenario.base import ScenarioBase
 from replenlib.scenario.definition import DemandSource
@@ -86,7 +91,8 @@ def read_scenario_base(
     history, customer = _daily_history(con, inputs)
     weekly = weekly_buckets(history, inputs.weekly_demand.shape[1])
     active = series["is_active"].to_numpy(dtype=bool)
-    forecast = forecast_panel(weekly)
+    stage = run_demand_stage(con, replace(inputs, weekly_demand=weekly))
+    forecast = stage.forecast
     mean = np.where(active, forecast.mean / DAYS_PER_WEEK, 0.0)
     std = np.where(active, forecast.std / np.sqrt(DAYS_PER_WEEK), 0.0)
     recent = np.where(active[:, None], history[:, -history_days:], 0.0)
@@ -100,7 +106,10 @@ def read_scenario_base(
     erp = _erp_settings(con, series)
     strategy = read_strategy(con)
     substitutable = read_policy_inputs(con, series, inputs.as_of).is_substitutable
-    resolved = resolve(strategy, _segment_attributes(series, forecast, substitutable, active))
+    attributes = stage.segment_attributes(
+        _segment_attributes(series, forecast, substitutable, active), active
+    )
+    resolved = resolve(strategy, attributes)
     shelf = series["shelf_life_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     minimum = series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0)
     past = weekly[:, -ADU_PAST_WEEKS:] / DAYS_PER_WEEK
@@ -133,6 +142,7 @@ def read_scenario_base(
         erp_order_quantity=erp["erp_order_quantity"].to_numpy(dtype=np.float64),
         strategy=strategy,
         customer_share=share,
+        cycle_demand=_StageCycleDemand(stage, active),
     )
     frame = series[["item_id", "location_id", "category", "supplier_id", "unit_cost"]].assign(
         tier=resolved.tier.astype(str)
@@ -203,6 +213,22 @@ def _segment_attributes(
         demand_class=demand_class,
         lifecycle=lifecycle.astype(object),
     )
+
+
+@dataclass(frozen=True)
+class _StageCycleDemand:
+    """The demand stage's cycle demand for given lead times and review periods."""
+
+    stage: DemandStage
+    active: NDArray[np.bool_]
+
+    def __call__(
+        self,
+        lead_time_mean: NDArray[np.float64],
+        lead_time_std: NDArray[np.float64],
+        review_period: NDArray[np.float64],
+    ) -> CycleDemand:
+        return self.stage.cycle_demand(lead_time_mean, lead_time_std, review_period, self.active)
 
 
 def read_strategy(con: duckdb.DuckDBPyConnection) -> Strategy:

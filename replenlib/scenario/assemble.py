@@ -3,8 +3,10 @@ r"""From levers to policies and to the simulated system, all variants stacked.
 The **planner** sets each series' policy from what it knows — the forecast, the supply's
 lead-time moments, the strategy table's policy type, service measure, target and review
 period (as the scenario's levers leave them) — with the production policy functions: cycle
-demand (:func:`replenlib.policy.service.cycle_demand`, the family from the demand class)
-and :func:`replenlib.policy.panel.panel_parameters` (lot sizes, levels for every policy type,
+demand — the demand layer's lead-time demand distributions when the base carries them (as
+the nightly run), else moment-matched (:func:`replenlib.policy.service.cycle_demand`, the
+family from the demand class; also when the planner knows of a demand change) — and
+:func:`replenlib.policy.panel.panel_parameters` (lot sizes, levels for every policy type,
 expiry caps). A lead-time or demand change enters the plan only when the scenario says the
 planner knows it (``replan``); otherwise reality moves and the policy stays.
 
@@ -105,14 +107,22 @@ def resolved_for(base: ScenarioBase, lv: Levers) -> ResolvedStrategy:
 def plan_parameters(base: ScenarioBase, lv: Levers) -> PanelParameters:
     """The production policy's parameters for every series under levers ``lv``."""
     view, resolved = planner_view(base, lv), resolved_for(base, lv)
-    demand = cycle_demand(
-        base.demand_family,
-        view.rate,
-        view.rate_std,
-        view.lead_time_mean,
-        view.lead_time_std,
-        resolved.review_period_days,
+    known_change = np.any(
+        lv.demand_known & ((lv.demand_multiplier != 1) | (lv.demand_variability != 1))
     )
+    if base.cycle_demand is not None and not known_change:
+        demand = base.cycle_demand(
+            view.lead_time_mean, view.lead_time_std, resolved.review_period_days
+        )
+    else:
+        demand = cycle_demand(
+            base.demand_family,
+            view.rate,
+            view.rate_std,
+            view.lead_time_mean,
+            view.lead_time_std,
+            resolved.review_period_days,
+        )
     inputs = PanelInputs(
         demand=demand,
         demand_rate=view.rate,

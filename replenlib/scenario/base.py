@@ -15,13 +15,14 @@ store (:mod:`replenlib.pipeline.scenario_inputs`); tests build it directly.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
 
 from replenlib.errors import InputDataError
 from replenlib.policy.kinds import ServiceMeasure
+from replenlib.policy.service import CycleDemand
 from replenlib.policy.strategy import ResolvedStrategy, Strategy
 from replenlib.scenario.definition import (
     ChangeLeadTime,
@@ -42,6 +43,19 @@ from replenlib.sim.demand import BlockBootstrap, DemandModel
 from replenlib.sim.supply import LeadTimeModel, SupplierFailures
 
 BACKUP = "backup"
+
+
+class CycleDemandSource(Protocol):
+    """Cycle demand per series for lead-time moments and review periods [days]."""
+
+    def __call__(
+        self,
+        lead_time_mean: NDArray[np.float64],
+        lead_time_std: NDArray[np.float64],
+        review_period: NDArray[np.float64],
+    ) -> CycleDemand:
+        """Demand over the protection interval, the lead time and one review period."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,9 @@ class ScenarioBase:
     customer_share : share of each series' demand that comes from end customers rather than
         from the stock points it replenishes (None = all); keeps internal flows out of the
         network's inventory days
+    cycle_demand : the demand layer's cycle demand for given lead times and review periods
+        (the nightly run's lead-time demand distributions); None = moment-matched from the
+        forecast and ``demand_family``
     """
 
     item_id: NDArray[np.object_]
@@ -104,6 +121,7 @@ class ScenarioBase:
     strategy: Strategy
     failures: SupplierFailures | None = None
     customer_share: NDArray[np.float64] | None = None
+    cycle_demand: CycleDemandSource | None = None
 
     @property
     def n_series(self) -> int:
