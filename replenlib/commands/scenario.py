@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from replenlib.commands import db_option
+
 
 @click.group("scenario")
 def scenario() -> None:
@@ -18,13 +20,7 @@ def scenario() -> None:
 
 @scenario.command("run")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--db",
-    "db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Store file [default: $REPLEN_DB or data/replen.duckdb].",
-)
+@db_option
 @click.option(
     "--replications",
     type=click.IntRange(2, 10_000),
@@ -88,13 +84,7 @@ def _diff(row: Mapping[str, Any]) -> str:
 
 
 @scenario.command("list")
-@click.option(
-    "--db",
-    "db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Store file [default: $REPLEN_DB or data/replen.duckdb].",
-)
+@db_option
 def list_runs(db: Path | None) -> None:
     """List the stored scenario runs, newest first."""
     from replenlib.config import db_path
