@@ -221,7 +221,11 @@ def _print_summary(summary: Any) -> None:
 
 
 #: Commands defined in :mod:`replenlib.commands`: (module, attribute) pairs, added to ``cli``.
-PLUGINS: tuple[tuple[str, str], ...] = ()
+PLUGINS: tuple[tuple[str, str], ...] = (
+    ("trace", "recall"),
+    ("trace", "suppliers"),
+    ("trace", "trace"),
+)
 
 
 def _register_plugins() -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from replenlib.config import notebooks_dir
 from replenlib.errors import ReplenError
@@ -12,7 +15,11 @@ from replenlib.store import reader
 #: Report name → notebook file in the notebooks folder.
 REPORTS: dict[str, str] = {
     "kpi": "07_kpi_report.ipynb",
+    "recall": "09_recall_report.ipynb",
 }
+
+#: Reports that read the store as it is and need no pipeline run (dated today without one).
+RUN_FREE: frozenset[str] = frozenset({"recall"})
 
 
 def render_report(
@@ -23,11 +30,16 @@ def render_report(
     run_id: str | None = None,
     lang: str = "en",
     notebooks: Path | None = None,
+    parameters: Mapping[str, Any] | None = None,
+    tag: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Path:
     """Render report ``name`` for ``run_id`` (default: latest run) and return the HTML path.
 
-    The file is ``<out_dir>/<name>-<planning day>.html`` (``.zh.html`` in Chinese), written
-    atomically: a failed render leaves no file and no previous report damaged.
+    The file is ``<out_dir>/<name>[-<tag>]-<planning day>.html`` (``.zh.html`` in Chinese),
+    written atomically: a failed render leaves no file and no previous report damaged.
+    ``parameters`` adds notebook parameters (e.g. a recall's criteria); ``env`` adds kernel
+    environment variables.
     """
     if name not in REPORTS:
         raise ReplenError(f"unknown report {name!r}; known reports: {', '.join(sorted(REPORTS))}")
@@ -40,14 +52,14 @@ def render_report(
             "WHERE run_id = ?" if run_id else "ORDER BY started_at DESC LIMIT 1"
         )
         row = con.execute(sql, [run_id] if run_id else []).fetchone()
-    if row is None:
+    if row is None and (run_id or name not in RUN_FREE):
         raise ReplenError(
             f"no run {run_id} in {db_file}"
             if run_id
             else f"{db_file} has no pipeline run yet: run `replen run` first"
         )
-    out = report_path(Path(out_dir), name, row[1], lang)
-    render_notebook(
-        notebook, out, {"db": str(db_file), "run_id": row[0], "lang": lang}, cwd=notebook.parent
-    )
+    day = row[1] if row is not None else date.today()
+    out = report_path(Path(out_dir), name if tag is None else f"{name}-{tag}", day, lang)
+    values = {"db": str(db_file), "run_id": row[0] if row is not None else "", "lang": lang}
+    render_notebook(notebook, out, {**values, **(parameters or {})}, cwd=notebook.parent, env=env)
     return out
