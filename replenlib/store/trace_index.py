@@ -50,47 +50,45 @@ INDEX_TABLES = (
 )
 
 _FLOWS_VIEW = """
-CREATE OR REPLACE TEMP VIEW _trace_flows AS
-SELECT m.movement_id, m.movement_date, m.kind, m.item_id, m.lot_id, m.serial_number,
-       m.from_location_id, m.to_location_id, m.customer_id, m.reference, m.quantity,
-       s.shipment_id,
-       CASE WHEN m.to_location_id IS NULL THEN NULL
-            ELSE greatest(coalesce(s.arrival_date, m.movement_date), m.movement_date) END
-           AS arrival_date,
-       CASE WHEN m.from_location_id IS NOT NULL THEN 'L:' || m.from_location_id
-            WHEN m.kind = 'receipt' THEN 'S:' || coalesce(l.supplier_id, '?')
-            WHEN m.kind = 'return' AND m.customer_id IS NOT NULL THEN 'C:' || m.customer_id
-            WHEN m.kind = 'return' THEN 'S:' || coalesce(l.supplier_id, '?')
-            ELSE 'X:' || m.kind END AS from_node,
-       CASE WHEN m.to_location_id IS NOT NULL THEN 'L:' || m.to_location_id
-            WHEN m.kind = 'issue' THEN 'C:' || coalesce(m.customer_id, '?')
-            WHEN m.kind = 'return' THEN 'S:' || coalesce(l.supplier_id, '?')
-            ELSE 'X:' || m.kind END AS to_node
-FROM {source} m
-LEFT JOIN lots l ON l.lot_id = m.lot_id
-LEFT JOIN shipments s ON m.kind = 'transfer' AND s.shipment_id = m.reference
+CREATE OR REPLACE TEMP VIEW _trace_flows AS SELECT * FROM {source}
 """
 
-_POSITION_SQL = """
-SELECT lot_id, any_value(item_id) AS item_id, location_id, sum(q) AS quantity,
-       min(CASE WHEN q > 0 THEN day END) AS first_in, max(day) AS last_movement
-FROM (
-    SELECT lot_id, item_id, to_location_id AS location_id, quantity AS q, arrival_date AS day
-    FROM _trace_flows WHERE to_location_id IS NOT NULL AND arrival_date <= $as_of
+# transfers whose shipment arrives after the as-of day: the only rows needing the shipment
+_PENDING = """
+SELECT m.lot_id, m.item_id, m.from_location_id, m.to_location_id, s.shipment_id,
+       m.movement_date, m.movement_id, m.serial_number, greatest(s.arrival_date, m.movement_date)
+           AS arrival_date, m.quantity
+FROM _trace_flows m
+JOIN (SELECT shipment_id, arrival_date FROM shipments WHERE arrival_date > $as_of) s
+  ON s.shipment_id = m.reference
+WHERE m.kind = 'transfer'
+"""
+
+_POSITION_SQL = f"""
+WITH pending AS ({_PENDING}),
+flows AS (
+    SELECT lot_id, item_id, to_location_id AS location_id, sum(quantity) AS q,
+           min(movement_date) AS first_in, max(movement_date) AS last_day
+    FROM _trace_flows WHERE to_location_id IS NOT NULL GROUP BY ALL
     UNION ALL
-    SELECT lot_id, item_id, from_location_id, -quantity, movement_date
-    FROM _trace_flows WHERE from_location_id IS NOT NULL
+    SELECT lot_id, item_id, from_location_id, -sum(quantity), NULL, max(movement_date)
+    FROM _trace_flows WHERE from_location_id IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT lot_id, item_id, to_location_id, -sum(quantity), NULL, NULL
+    FROM pending GROUP BY ALL
 )
+SELECT lot_id, any_value(item_id) AS item_id, location_id, sum(q) AS quantity,
+       min(first_in) AS first_in, max(last_day) AS last_movement
+FROM flows
 GROUP BY lot_id, location_id
 HAVING abs(sum(q)) > 1e-9
 ORDER BY lot_id, location_id
 """
 
-_TRANSIT_SQL = """
+_TRANSIT_SQL = f"""
 SELECT lot_id, item_id, from_location_id, to_location_id, shipment_id,
        movement_date AS dispatch_date, arrival_date, sum(quantity) AS quantity
-FROM _trace_flows
-WHERE to_location_id IS NOT NULL AND arrival_date > $as_of
+FROM ({_PENDING})
 GROUP BY ALL
 ORDER BY lot_id, arrival_date
 """
@@ -112,33 +110,53 @@ ORDER BY lot_id, customer_id
 """
 
 _EDGE_SQL = """
-SELECT lot_id, item_id, kind, from_node, to_node, sum(quantity) AS quantity,
-       min(movement_date) AS first_date, max(movement_date) AS last_date, count(*) AS movements
-FROM _trace_flows
+WITH grouped AS (
+    SELECT lot_id, item_id, kind, from_location_id, to_location_id,
+           CASE WHEN kind IN ('issue', 'return') THEN customer_id END AS customer_id,
+           sum(quantity) AS quantity, min(movement_date) AS first_date,
+           max(movement_date) AS last_date, count(*) AS movements
+    FROM _trace_flows GROUP BY ALL
+)
+SELECT g.lot_id, g.item_id, g.kind,
+       CASE WHEN g.from_location_id IS NOT NULL THEN 'L:' || g.from_location_id
+            WHEN g.kind = 'receipt' THEN 'S:' || coalesce(l.supplier_id, '?')
+            WHEN g.kind = 'return' AND g.customer_id IS NOT NULL THEN 'C:' || g.customer_id
+            WHEN g.kind = 'return' THEN 'S:' || coalesce(l.supplier_id, '?')
+            ELSE 'X:' || g.kind END AS from_node,
+       CASE WHEN g.to_location_id IS NOT NULL THEN 'L:' || g.to_location_id
+            WHEN g.kind = 'issue' THEN 'C:' || coalesce(g.customer_id, '?')
+            WHEN g.kind = 'return' THEN 'S:' || coalesce(l.supplier_id, '?')
+            ELSE 'X:' || g.kind END AS to_node,
+       sum(g.quantity) AS quantity, min(g.first_date) AS first_date,
+       max(g.last_date) AS last_date, sum(g.movements) AS movements
+FROM grouped g LEFT JOIN lots l ON l.lot_id = g.lot_id
 GROUP BY ALL
-ORDER BY lot_id, first_date
+ORDER BY lot_id, first_date, from_node, to_node, kind
 """
 
-_SERIAL_SQL = """
+_SERIAL_SQL = f"""
 WITH last AS (
-    SELECT * FROM _trace_flows WHERE serial_number IS NOT NULL
-    QUALIFY row_number() OVER (
-        PARTITION BY item_id, serial_number ORDER BY movement_date DESC, movement_id DESC) = 1
-)
-SELECT item_id, serial_number, lot_id,
-       CASE WHEN kind = 'issue' THEN 'issued'
-            WHEN kind = 'scrap' THEN 'scrapped'
-            WHEN to_location_id IS NULL AND kind = 'return' THEN 'returned'
-            WHEN to_location_id IS NULL THEN 'adjusted_out'
-            WHEN arrival_date > $as_of THEN 'in_transit'
+    SELECT item_id, serial_number,
+           arg_max(struct_pack(lot_id, kind, to_location_id, customer_id, movement_date,
+                               movement_id, reference), (movement_date, movement_id)) AS m
+    FROM _trace_flows WHERE serial_number IS NOT NULL
+    GROUP BY item_id, serial_number
+), pending AS ({_PENDING})
+SELECT l.item_id, l.serial_number, l.m.lot_id AS lot_id,
+       CASE WHEN l.m.kind = 'issue' THEN 'issued'
+            WHEN l.m.kind = 'scrap' THEN 'scrapped'
+            WHEN l.m.to_location_id IS NULL AND l.m.kind = 'return' THEN 'returned'
+            WHEN l.m.to_location_id IS NULL THEN 'adjusted_out'
+            WHEN p.arrival_date IS NOT NULL THEN 'in_transit'
             ELSE 'in_stock' END AS status,
-       to_location_id AS location_id,
-       CASE WHEN kind = 'issue' THEN customer_id END AS customer_id,
-       movement_date AS event_date,
-       CASE WHEN arrival_date > $as_of THEN arrival_date END AS arrival_date,
-       reference
-FROM last
-ORDER BY lot_id, serial_number
+       l.m.to_location_id AS location_id,
+       CASE WHEN l.m.kind = 'issue' THEN l.m.customer_id END AS customer_id,
+       l.m.movement_date AS event_date,
+       p.arrival_date,
+       l.m.reference AS reference
+FROM last l
+LEFT JOIN pending p ON p.movement_id = l.m.movement_id
+ORDER BY lot_id, l.serial_number
 """
 
 _AGGREGATES = {
@@ -179,6 +197,7 @@ def _store_fingerprint(con: duckdb.DuckDBPyConnection) -> tuple[int, int | None,
 def build_trace_index(con: duckdb.DuckDBPyConnection) -> TraceIndexState:
     """Rebuild every ``trace_*`` table from the movement log (inside the caller's writer)."""
     started = time.perf_counter()
+    con.execute("SET enable_progress_bar = false")
     count, max_id, shipments, as_of = _store_fingerprint(con)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -237,18 +256,19 @@ class TraceSource:
 def select_trace(
     con: duckdb.DuckDBPyConnection, lots_table: str, *, use_index: bool | None = None
 ) -> TraceSource:
-    """Make ``_sel_<table>`` relations with the trace aggregates of the lots in ``lots_table``.
+    """Make ``_sel_<table>`` temporary tables: the trace aggregates of the lots in ``lots_table``.
 
-    From the index (temporary views filtering it by lot) when it is fresh, else computed from
-    the selected lots' movements (temporary tables); ``use_index`` forces one path.
+    Copied from the index (a filter by lot that its sort order makes cheap) when it is fresh,
+    else computed from the selected lots' movements; ``use_index`` forces one path.
     """
+    con.execute("SET enable_progress_bar = false")
     state = index_state(con)
     from_index = (state is not None and state.fresh) if use_index is None else use_index
     if from_index:
         for table in INDEX_TABLES:
             _drop_relation(con, TraceSource.relation(table))
             con.execute(
-                f"CREATE TEMP VIEW {TraceSource.relation(table)} AS "
+                f"CREATE TEMP TABLE {TraceSource.relation(table)} AS "
                 f"SELECT t.* FROM {table} t SEMI JOIN {lots_table} s ON t.lot_id = s.lot_id"
             )
         return TraceSource(state.as_of if state is not None else None, True)
