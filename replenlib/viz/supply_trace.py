@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from scipy import stats
 
 from replenlib.i18n import label
+from replenlib.supply.scorecard import GradeThresholds
 
 GRADE_COLOURS = {"A": "#1a9850", "B": "#91cf60", "C": "#fc8d59", "D": "#d73027", "-": "#bababa"}
 _LAYOUT = {"template": "plotly_white", "margin": {"t": 60, "l": 60, "r": 20, "b": 40}}
@@ -49,9 +50,10 @@ def recall_footprint(stock: pd.DataFrame, customers: pd.DataFrame, lang: str = "
 
 
 def supplier_scores(
-    card: pd.DataFrame, thresholds: tuple[float, float, float], lang: str = "en"
+    card: pd.DataFrame, thresholds: GradeThresholds | None = None, lang: str = "en"
 ) -> go.Figure:
     """Score per supplier coloured by grade, with the A/B/C thresholds as lines."""
+    t = thresholds or GradeThresholds()
     order = card.sort_values("score", ascending=False)
     fig = go.Figure(
         go.Bar(
@@ -63,7 +65,7 @@ def supplier_scores(
             hovertext=order.get("name"),
         )
     )
-    for value, name in zip(thresholds, "ABC", strict=True):
+    for value, name in zip((t.a, t.b, t.c), "ABC", strict=True):
         fig.add_hline(
             y=value,
             line_dash="dot",
@@ -76,7 +78,7 @@ def supplier_scores(
         **_LAYOUT,
         title=label("supplier_scores", lang),
         height=380,
-        yaxis={"range": [min(low, thresholds[2]) - 0.05, 1.02], "title": label("score", lang)},
+        yaxis={"range": [min(low, t.c) - 0.05, 1.02], "title": label("score", lang)},
     )
     return fig
 
