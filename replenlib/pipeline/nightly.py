@@ -22,6 +22,7 @@ from replenlib import __version__
 from replenlib.pipeline.inputs import latest_demand_date, read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
+from replenlib.pipeline.policy_inputs import read_policy_inputs
 from replenlib.pipeline.policy_versions import current_strategy
 from replenlib.pipeline.supply_stage import refresh_supply_state
 from replenlib.store import append_frame, writer
@@ -64,7 +65,8 @@ def run_nightly(
         inputs = read_planning_inputs(con, as_of)
         version, strategy = current_strategy(con)
         step(f"planning {inputs.n_series:,} item-locations")
-        result = plan(inputs, strategy)
+        store = read_policy_inputs(con, inputs.series, inputs.as_of)
+        result = plan(inputs, strategy, store)
         step("computing KPIs")
         kpis = run_kpis(con, inputs, result)
         step("writing results")

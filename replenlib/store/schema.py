@@ -38,7 +38,10 @@ Tables (version 1)
 ``run_kpis``           per run: KPI values by scope
 =====================  ==========================================================================
 
-Tables (version 2: supply and traceability)
+Version 2 adds to ``policy_parameters`` the policy type, the cycle service level and fill rate
+the parameters imply, the shelf-life cap and the expected expiry write-off.
+
+Tables (version 3: supply and traceability)
 -------------------------------------------
 =========================  ======================================================================
 ``lot_holds``              holds placed on lots (recall, quarantine, excursion, damage, manual),
@@ -50,7 +53,7 @@ Tables (version 2: supply and traceability)
 ``trace_index_state``      when the trace index was built and from which movements
 ``trace_lot_position``     trace index: units of each lot in stock per location
 ``trace_lot_transit``      trace index: units of each lot in transit per shipment
-``trace_lot_issue``        trace index: units of each lot issued per customer and day
+``trace_lot_issue``        trace index: units of each lot issued per customer, with dates
 ``trace_lot_edge``         trace index: flows of each lot between nodes (supplier, location,
                            customer, scrap), for genealogy and routes
 ``trace_serial_state``     trace index: the last movement and whereabouts of every serial
@@ -397,7 +400,21 @@ _V1_RESULTS = (
     """,
 )
 
-_V2_SUPPLY_TRACE = (
+_V2_POLICY_LABELS = (
+    # which policy produced the numbers, what they imply for both service measures, and what
+    # shelf life did to them; service_target is NULL for rules without a probability target
+    "ALTER TABLE policy_parameters ALTER COLUMN service_target DROP NOT NULL",
+    "ALTER TABLE policy_parameters ADD COLUMN policy_type VARCHAR",  # 's_Q', 'R_s_S', 'ddmrp', ...
+    "ALTER TABLE policy_parameters ADD COLUMN implied_cycle_service_level DOUBLE",  # [fraction]
+    "ALTER TABLE policy_parameters ADD COLUMN implied_fill_rate DOUBLE",  # [fraction]
+    "ALTER TABLE policy_parameters ADD COLUMN capped_by_expiry BOOLEAN",
+    "ALTER TABLE policy_parameters ADD COLUMN max_order_quantity DOUBLE",  # [base units] shelf life
+    "ALTER TABLE policy_parameters ADD COLUMN expected_write_off DOUBLE",  # [base units] lots on hand
+    "ALTER TABLE policy_parameters ADD COLUMN write_off_per_order DOUBLE",  # [base units] forced by MOQ
+    "ALTER TABLE policy_parameters ADD COLUMN override_reason VARCHAR",  # strategy override applied
+)
+
+_V3_SUPPLY_TRACE = (
     """
     CREATE TABLE lot_holds (
         hold_id VARCHAR PRIMARY KEY,
@@ -542,8 +559,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         2,
+        "policy parameters: policy type, implied service, expiry caps and write-off",
+        _V2_POLICY_LABELS,
+    ),
+    Migration(
+        3,
         "supply and traceability: holds, supplier blocks, sourcing rules, cold chain, trace index",
-        _V2_SUPPLY_TRACE,
+        _V3_SUPPLY_TRACE,
     ),
 )
 
