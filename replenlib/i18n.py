@@ -55,11 +55,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "proposal_count": ("Order proposals", "订货建议数"),
     "proposal_value": ("Proposed order value", "建议订货金额"),
     "below_safety_stock_share": ("Below safety stock", "低于安全库存占比"),
-    "critical": ("critical", "关键"),
-    "high": ("high", "高"),
-    "medium": ("medium", "中"),
-    "low": ("low", "低"),
-    "normal": ("normal", "一般"),
     # supply and traceability (issue 7)
     "quantity_fill_rate": ("Supplier quantity fill", "供应商数量满足率"),
     "cold_chain_excursion_rate": ("Cold-chain excursion rate", "冷链温度偏离率"),
@@ -155,10 +150,18 @@ _LABELS: dict[str, tuple[str, str]] = {
     "demand_per_day": ("Demand [units/day]", "日需求"),
     "no_expiry_risk": ("No usable stock is expected to expire unsold.", "预计无可用库存过期未售。"),
     "trace_success": ("Lot traceability", "批次追溯"),
+    "carriers_cold_chain": ("Carriers: cold-chain record", "承运商冷链记录"),
+    "active_holds": ("Active holds", "生效中的冻结"),
     "trace_success_note": (
         "Share of units issued in the last 90 days whose lot and customer are both known.",
         "近 90 天发放的产品中，批次与客户均可追溯的比例。",
     ),
+    "critical": ("critical", "关键"),
+    "high": ("high", "高"),
+    "medium": ("medium", "中"),
+    "low": ("low", "低"),
+    "normal": ("normal", "一般"),
+    "run_down": ("run-down (end of life)", "清库（停产）"),
 }
 
 
