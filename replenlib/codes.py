@@ -46,8 +46,10 @@ def gtin_check_digit(body: str) -> int:
     """
     if not body or not (body.isascii() and body.isdigit()):
         raise ValueError(f"a GS1 body must be a non-empty string of digits, got {body!r}")
-    total = sum(int(digit) * (3 if position % 2 == 0 else 1)
-                for position, digit in enumerate(reversed(body)))
+    total = sum(
+        int(digit) * (3 if position % 2 == 0 else 1)
+        for position, digit in enumerate(reversed(body))
+    )
     return (10 - total % 10) % 10
 
 
@@ -102,7 +104,8 @@ def make_gtin(company_prefix: str, item_reference: str | int, indicator: int = 0
     if len(middle) != 12 or not middle.isdigit():
         raise ValueError(
             f"company prefix {company_prefix!r} and item reference {item_reference!r} "
-            "must make exactly 12 digits")
+            "must make exactly 12 digits"
+        )
     body = f"{indicator}{middle}"
     return body + str(gtin_check_digit(body))
 

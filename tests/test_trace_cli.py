@@ -26,7 +26,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
             [datetime(2026, 3, 15, 2), datetime(2026, 3, 15, 2), AS_OF],
         )
         con.execute(
-            "INSERT INTO policy_parameters VALUES ('R1', 'STENT', 'CW', 'critical', "
+            "INSERT INTO policy_parameters (run_id, item_id, location_id, tier, service_measure, "
+            "service_target, supplier_id, source_location_id, lead_time_mean_days, "
+            "lead_time_std_days, review_period_days, safety_stock, reorder_point, order_up_to, "
+            "order_quantity, unit_cost) VALUES ('R1', 'STENT', 'CW', 'critical', "
             "'cycle_service_level', 0.99, 'SUP-A', NULL, 60, 10, 0, 2, 5, 10, 5, 5000)"
         )
     return path
@@ -154,3 +157,22 @@ def test_suppliers_and_trace_commands(store: Path) -> None:
     with reader(store) as con:
         status = con.execute("SELECT inspection_status FROM lots WHERE lot_id = 'L-RG1'")
         assert status.fetchall() == [("failed",)]
+
+
+def test_what_if_block_moves_sourcing_to_the_backup_without_writing(store: Path) -> None:
+    from replenlib.store.sourcing_data import sourcing_candidates, sourcing_decisions
+
+    before = store.read_bytes()
+    blocks = pd.DataFrame(
+        {"supplier_id": ["SUP-A"], "item_id": [None], "reason": ["scenario: SUP-A blocked"]}
+    )
+    with reader(store) as con:
+        today = sourcing_decisions(sourcing_candidates(con, AS_OF)).set_index("item_id")
+        what_if = sourcing_decisions(
+            sourcing_candidates(con, AS_OF, what_if_blocks=blocks)
+        ).set_index("item_id")
+    assert today.loc["STENT", "supplier_id"] == "SUP-A"
+    assert what_if.loc["STENT", "supplier_id"] == "SUP-B"
+    assert what_if.loc["REAG", "sourcing_reason"] == "no_eligible_supplier"
+    assert what_if.loc["REAG", "sourcing_text"] == "no eligible supplier: scenario: SUP-A blocked"
+    assert store.read_bytes() == before

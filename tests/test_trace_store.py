@@ -683,3 +683,26 @@ def test_released_excursion_hold_is_not_placed_again(store: Path) -> None:
         )
         assert hold_exposed_lots(con, AS_OF).empty
         assert _usable(con, "REAG", "CW") == 100.0
+
+
+def test_fefo_pick_list_skips_unusable_lots(store: Path) -> None:
+    from replenlib.store.lot_state import fefo_pick_list
+
+    with writer(store) as con:
+        con.execute(
+            "INSERT INTO lots VALUES ('L-RG0', 'REAG', 'SUP-A', 'RG099', DATE '2026-01-01',"
+            " DATE '2026-04-01', 40, 'passed'), ('L-RG2', 'REAG', 'SUP-A', 'RG101', "
+            "DATE '2026-02-15', DATE '2026-12-01', 30, 'pending')"
+        )
+        con.execute(
+            "INSERT INTO stock_on_hand VALUES (?, 'REAG', 'CW', 'L-RG0', 'available', "
+            "40), (?, 'REAG', 'CW', 'L-RG2', 'available', 30)",
+            [AS_OF, AS_OF],
+        )
+        picks, short = fefo_pick_list(con, "REAG", "CW", 120.0, AS_OF)
+    # L-RG0 expires first but is short-dated (< 30 days left); L-RG2 expires next but is
+    # pending inspection; only L-RG1 (100, 2027) may be picked
+    assert picks["lot_id"].tolist() == ["L-RG0", "L-RG2", "L-RG1"]
+    assert picks["lot_status"].tolist() == ["short_dated", "inspection_pending", "approved"]
+    assert picks["pick"].tolist() == [0.0, 0.0, 100.0]
+    assert short == 20.0

@@ -551,3 +551,25 @@ def trace_inspect(
     with writer(_store(db)) as con:
         record_inspections(con, pd.DataFrame([row]))
     click.echo(f"lot {lot_id}: inspection {result} recorded ({row['inspection_id']})")
+
+
+@trace.command("pick")
+@click.argument("item_id")
+@click.argument("location_id")
+@click.argument("quantity", type=float)
+@click.option("--as-of", "as_of", default=None, help="Day YYYY-MM-DD [default: last demand day].")
+@_db
+def trace_pick(
+    item_id: str, location_id: str, quantity: float, as_of: str | None, db: Path | None
+) -> None:
+    """FEFO pick list: which lots to ship first (unusable lots are listed, never picked)."""
+    from replenlib.pipeline.inputs import latest_demand_date
+    from replenlib.store import reader
+    from replenlib.store.lot_state import fefo_pick_list
+
+    with reader(_store(db)) as con:
+        day = _day(as_of) or latest_demand_date(con)
+        picks, short = fefo_pick_list(con, item_id, location_id, quantity, day)
+    _table(picks, ["lot_id", "expiry_date", "lot_status", "quantity", "pick"], limit=1_000)
+    if short > 0:
+        click.echo(f"short by {short:,.0f} units: not enough usable stock")

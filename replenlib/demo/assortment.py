@@ -17,24 +17,34 @@ from replenlib.demo.network import CATEGORY_DEPARTMENTS, DEPARTMENTS, Network
 IntArray = npt.NDArray[np.int64]
 
 #: Probability that a DC stocks an item of the category (before closure over its hospitals).
-DC_STOCKING: dict[str, float] = {"orthopaedic_implant": 0.6, "cardiac_stent": 0.7,
-                                 "ivd_reagent": 0.75, "surgical_consumable": 0.85,
-                                 "wound_dressing": 0.85, "equipment_spare": 0.45}
+DC_STOCKING: dict[str, float] = {
+    "orthopaedic_implant": 0.6,
+    "cardiac_stent": 0.7,
+    "ivd_reagent": 0.75,
+    "surgical_consumable": 0.85,
+    "wound_dressing": 0.85,
+    "equipment_spare": 0.45,
+}
 #: Probability that a hospital with the right department stocks an item of the category.
-HOSPITAL_STOCKING: dict[str, float] = {"orthopaedic_implant": 0.35, "cardiac_stent": 0.5,
-                                       "ivd_reagent": 0.45, "surgical_consumable": 0.45,
-                                       "wound_dressing": 0.5, "equipment_spare": 0.08}
+HOSPITAL_STOCKING: dict[str, float] = {
+    "orthopaedic_implant": 0.35,
+    "cardiac_stent": 0.5,
+    "ivd_reagent": 0.45,
+    "surgical_consumable": 0.45,
+    "wound_dressing": 0.5,
+    "equipment_spare": 0.08,
+}
 
 
 @dataclass(frozen=True)
 class Assortment:
     """Item-location series, ordered by level (central first), then location, then item."""
 
-    item: IntArray        # item index per series
-    location: IntArray    # location index per series
-    level: IntArray       # 0 central, 1 DC, 2 hospital
-    parent: IntArray      # series index of the same item at the parent location, -1 central
-    customers: IntArray   # (n_series, 3) candidate customer indices, -1 padded
+    item: IntArray  # item index per series
+    location: IntArray  # location index per series
+    level: IntArray  # 0 central, 1 DC, 2 hospital
+    parent: IntArray  # series index of the same item at the parent location, -1 central
+    customers: IntArray  # (n_series, 3) candidate customer indices, -1 padded
 
     @property
     def n_series(self) -> int:
@@ -42,8 +52,9 @@ class Assortment:
         return len(self.item)
 
 
-def _stocked(rng: np.random.Generator, catalogue: Catalogue, network: Network) -> npt.NDArray[
-        np.bool_]:
+def _stocked(
+    rng: np.random.Generator, catalogue: Catalogue, network: Network
+) -> npt.NDArray[np.bool_]:
     n_loc = len(network.location_ids)
     names = [CATEGORY_NAMES[c] for c in catalogue.category.tolist()]
     stocked = np.zeros((catalogue.n_items, n_loc), dtype=bool)
@@ -67,8 +78,7 @@ def _has_department(network: Network, location: int, category: str) -> bool:
     return bool(network.departments[location, wanted[0]])
 
 
-def make_assortment(rng: np.random.Generator, catalogue: Catalogue,
-                    network: Network) -> Assortment:
+def make_assortment(rng: np.random.Generator, catalogue: Catalogue, network: Network) -> Assortment:
     """Choose the stocked item-locations and link each to its parent series."""
     stocked = _stocked(rng, catalogue, network)
     order = np.lexsort((np.arange(len(network.level)), network.level))
@@ -88,8 +98,9 @@ def make_assortment(rng: np.random.Generator, catalogue: Catalogue,
     return Assortment(item, location, level, parent.astype(np.int64), customers)
 
 
-def _candidate_customers(catalogue: Catalogue, network: Network, item: IntArray,
-                         location: IntArray) -> IntArray:
+def _candidate_customers(
+    catalogue: Catalogue, network: Network, item: IntArray, location: IntArray
+) -> IntArray:
     """Up to three customers per series: departments by category, or external customers."""
     n_loc, n_cat = len(network.location_ids), len(CATEGORY_NAMES)
     table = np.full((n_loc, n_cat, 3), -1, dtype=np.int64)
@@ -100,8 +111,9 @@ def _candidate_customers(catalogue: Catalogue, network: Network, item: IntArray,
                 chosen = mine[:3]
             else:
                 wanted = [DEPARTMENTS.index(d) for d in CATEGORY_DEPARTMENTS[name]]
-                chosen = np.array([m for m in mine.tolist()
-                                   if network.customer_department[m] in wanted][:3],
-                                  dtype=np.int64)
-            table[loc, c, :len(chosen)] = chosen
+                chosen = np.array(
+                    [m for m in mine.tolist() if network.customer_department[m] in wanted][:3],
+                    dtype=np.int64,
+                )
+            table[loc, c, : len(chosen)] = chosen
     return table[location, catalogue.category[item]]

@@ -18,11 +18,21 @@ IntArray = npt.NDArray[np.int64]
 
 #: First day of the Spring Festival (Chinese New Year, 农历正月初一) 2018-2032.
 CHINESE_NEW_YEAR: tuple[datetime.date, ...] = (
-    datetime.date(2018, 2, 16), datetime.date(2019, 2, 5), datetime.date(2020, 1, 25),
-    datetime.date(2021, 2, 12), datetime.date(2022, 2, 1), datetime.date(2023, 1, 22),
-    datetime.date(2024, 2, 10), datetime.date(2025, 1, 29), datetime.date(2026, 2, 17),
-    datetime.date(2027, 2, 6), datetime.date(2028, 1, 26), datetime.date(2029, 2, 13),
-    datetime.date(2030, 2, 3), datetime.date(2031, 1, 23), datetime.date(2032, 2, 11),
+    datetime.date(2018, 2, 16),
+    datetime.date(2019, 2, 5),
+    datetime.date(2020, 1, 25),
+    datetime.date(2021, 2, 12),
+    datetime.date(2022, 2, 1),
+    datetime.date(2023, 1, 22),
+    datetime.date(2024, 2, 10),
+    datetime.date(2025, 1, 29),
+    datetime.date(2026, 2, 17),
+    datetime.date(2027, 2, 6),
+    datetime.date(2028, 1, 26),
+    datetime.date(2029, 2, 13),
+    datetime.date(2030, 2, 3),
+    datetime.date(2031, 1, 23),
+    datetime.date(2032, 2, 11),
 )
 
 #: Demand multiplier by day offset from Chinese New Year's day: a pre-holiday bump (hospitals
@@ -130,7 +140,8 @@ def weekday_profile(weekday: IntArray, weekend_level: FloatArray) -> FloatArray:
         ``(n_series, n_days)`` multipliers.
     """
     saturday = weekend_level[:, None]
-    per_weekday = np.where(weekday[None, :] < 5, 1.0,
-                           np.where(weekday[None, :] == 5, saturday, 0.6 * saturday))
+    per_weekday = np.where(
+        weekday[None, :] < 5, 1.0, np.where(weekday[None, :] == 5, saturday, 0.6 * saturday)
+    )
     weekly_mean = (5.0 + saturday * 1.6) / 7.0
     return np.asarray(per_weekday / weekly_mean, dtype=np.float64)

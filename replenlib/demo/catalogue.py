@@ -34,29 +34,95 @@ class Category:
     shelf_life_days: tuple[int, int] | None
     consignment_prob: float
     substitutable_prob: float
-    hospital_rate: tuple[float, float]   # [units/day] typical hospital demand, 10th-90th pct
-    box_sizes: tuple[int, ...]           # inner pack choices; 1 = sold by the each
+    hospital_rate: tuple[float, float]  # [units/day] typical hospital demand, 10th-90th pct
+    box_sizes: tuple[int, ...]  # inner pack choices; 1 = sold by the each
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("orthopaedic_implant", "ORT", 0.14, (("III", 1.0),),
-             (("critical", 0.3), ("high", 0.7)), True, False, (1460, 1825), 0.75, 0.2,
-             (0.05, 0.3), (1,)),
-    Category("cardiac_stent", "CRD", 0.06, (("III", 1.0),),
-             (("critical", 0.6), ("high", 0.4)), True, False, (730, 1095), 0.6, 0.5,
-             (0.06, 0.5), (1,)),
-    Category("ivd_reagent", "IVD", 0.20, (("II", 0.7), ("III", 0.3)),
-             (("critical", 0.2), ("high", 0.5), ("medium", 0.3)), False, True, (180, 540),
-             0.0, 0.1, (0.15, 1.5), (1,)),
-    Category("surgical_consumable", "SRG", 0.34, (("I", 0.4), ("II", 0.6)),
-             (("high", 0.2), ("medium", 0.5), ("low", 0.3)), False, False, (1095, 1825),
-             0.0, 0.6, (1.5, 40.0), (10, 20, 50, 100)),
-    Category("wound_dressing", "DRS", 0.16, (("I", 0.5), ("II", 0.5)),
-             (("medium", 0.5), ("low", 0.5)), False, False, (730, 1825), 0.0, 0.6,
-             (1.0, 15.0), (5, 10, 20)),
-    Category("equipment_spare", "SPR", 0.10, (("I", 1.0),),
-             (("critical", 0.2), ("high", 0.4), ("medium", 0.4)), False, False, None, 0.0,
-             0.0, (0.004, 0.03), (1,)),
+    Category(
+        "orthopaedic_implant",
+        "ORT",
+        0.14,
+        (("III", 1.0),),
+        (("critical", 0.3), ("high", 0.7)),
+        True,
+        False,
+        (1460, 1825),
+        0.75,
+        0.2,
+        (0.05, 0.3),
+        (1,),
+    ),
+    Category(
+        "cardiac_stent",
+        "CRD",
+        0.06,
+        (("III", 1.0),),
+        (("critical", 0.6), ("high", 0.4)),
+        True,
+        False,
+        (730, 1095),
+        0.6,
+        0.5,
+        (0.06, 0.5),
+        (1,),
+    ),
+    Category(
+        "ivd_reagent",
+        "IVD",
+        0.20,
+        (("II", 0.7), ("III", 0.3)),
+        (("critical", 0.2), ("high", 0.5), ("medium", 0.3)),
+        False,
+        True,
+        (180, 540),
+        0.0,
+        0.1,
+        (0.15, 1.5),
+        (1,),
+    ),
+    Category(
+        "surgical_consumable",
+        "SRG",
+        0.34,
+        (("I", 0.4), ("II", 0.6)),
+        (("high", 0.2), ("medium", 0.5), ("low", 0.3)),
+        False,
+        False,
+        (1095, 1825),
+        0.0,
+        0.6,
+        (1.5, 40.0),
+        (10, 20, 50, 100),
+    ),
+    Category(
+        "wound_dressing",
+        "DRS",
+        0.16,
+        (("I", 0.5), ("II", 0.5)),
+        (("medium", 0.5), ("low", 0.5)),
+        False,
+        False,
+        (730, 1825),
+        0.0,
+        0.6,
+        (1.0, 15.0),
+        (5, 10, 20),
+    ),
+    Category(
+        "equipment_spare",
+        "SPR",
+        0.10,
+        (("I", 1.0),),
+        (("critical", 0.2), ("high", 0.4), ("medium", 0.4)),
+        False,
+        False,
+        None,
+        0.0,
+        0.0,
+        (0.004, 0.03),
+        (1,),
+    ),
 )
 CATEGORY_NAMES: tuple[str, ...] = tuple(c.name for c in CATEGORIES)
 
@@ -70,19 +136,19 @@ class Catalogue:
     """Item master as arrays (for simulation) and as the ``items``/``item_uom`` frames."""
 
     item_ids: tuple[str, ...]
-    category: IntArray           # index into CATEGORIES
-    manufacturer: IntArray       # index into MANUFACTURERS
-    unit_cost: FloatArray        # [CNY per base unit]
+    category: IntArray  # index into CATEGORIES
+    manufacturer: IntArray  # index into MANUFACTURERS
+    unit_cost: FloatArray  # [CNY per base unit]
     is_serialised: BoolArray
     is_cold_chain: BoolArray
-    shelf_life_days: IntArray    # -1 = no expiry
+    shelf_life_days: IntArray  # -1 = no expiry
     min_remaining_days: IntArray  # 0 when no expiry
-    popularity: FloatArray       # [units/day] typical demand at a hospital stock point
-    box_size: IntArray           # [base units] inner pack = supplier order multiple
-    lifecycle: IntArray          # index into LIFECYCLES
-    launch_day: IntArray         # day index (negative = before history)
-    eol_day: IntArray            # day index of end of life; large when still sold
-    decline_days: IntArray       # [days] length of the end-of-life run-down
+    popularity: FloatArray  # [units/day] typical demand at a hospital stock point
+    box_size: IntArray  # [base units] inner pack = supplier order multiple
+    lifecycle: IntArray  # index into LIFECYCLES
+    launch_day: IntArray  # day index (negative = before history)
+    eol_day: IntArray  # day index of end of life; large when still sold
+    decline_days: IntArray  # [days] length of the end-of-life run-down
     items: pd.DataFrame
     item_uom: pd.DataFrame
 
@@ -118,8 +184,10 @@ def _describe(rng: np.random.Generator, category: str, n: int) -> tuple[list[str
     costs = np.empty(n)
     for k, pick in enumerate(picks):
         template = templates[pick]
-        values = {name: choices[rng.integers(0, len(choices))]
-                  for name, choices in template.choices.items()}
+        values = {
+            name: choices[rng.integers(0, len(choices))]
+            for name, choices in template.choices.items()
+        }
         texts.append(template.text.format(**values))
         costs[k] = _log_uniform(rng, template.cost, 1)[0]
     return texts, np.round(costs, 2)
@@ -128,8 +196,9 @@ def _describe(rng: np.random.Generator, category: str, n: int) -> tuple[list[str
 def _manufacturers_for(rng: np.random.Generator, category: str, n: int) -> IntArray:
     makers = [i for i, m in enumerate(MANUFACTURERS) if category in m.categories]
     weights = np.array([MANUFACTURERS[i].weight for i in makers])
-    return np.asarray(np.array(makers)[rng.choice(len(makers), n, p=weights / weights.sum())],
-                      dtype=np.int64)
+    return np.asarray(
+        np.array(makers)[rng.choice(len(makers), n, p=weights / weights.sum())], dtype=np.int64
+    )
 
 
 def _lifecycle(rng: np.random.Generator, n: int, n_days: int) -> tuple[IntArray, ...]:
@@ -156,12 +225,14 @@ def _gtins(manufacturer: IntArray) -> list[str]:
     return gtins
 
 
-def _uom_frame(item_ids: tuple[str, ...], gtins: list[str], box: IntArray,
-               category: IntArray) -> pd.DataFrame:
+def _uom_frame(
+    item_ids: tuple[str, ...], gtins: list[str], box: IntArray, category: IntArray
+) -> pd.DataFrame:
     """Units of measure: EA always; a box (indicator 1) and a case (indicator 2) for packs."""
     rows: list[tuple[str, str, float, str]] = []
-    for item_id, gtin, size, cat in zip(item_ids, gtins, box.tolist(), category.tolist(),
-                                        strict=True):
+    for item_id, gtin, size, cat in zip(
+        item_ids, gtins, box.tolist(), category.tolist(), strict=True
+    ):
         rows.append((item_id, "EA", 1.0, gtin))
         if size > 1:
             rows.append((item_id, f"BX{size}", float(size), with_indicator(gtin, 1)))
@@ -194,8 +265,12 @@ def _shelf_life(rng: np.random.Generator, category: IntArray) -> tuple[IntArray,
     for c, spec in enumerate(CATEGORIES):
         members = np.flatnonzero(category == c)
         if spec.shelf_life_days is not None:
-            months = rng.integers(spec.shelf_life_days[0] // 30, spec.shelf_life_days[1] // 30,
-                                  len(members), endpoint=True)
+            months = rng.integers(
+                spec.shelf_life_days[0] // 30,
+                spec.shelf_life_days[1] // 30,
+                len(members),
+                endpoint=True,
+            )
             shelf[members] = np.round(months * 30.4).astype(np.int64)
     minimum = np.where(shelf > 0, np.clip(np.round(shelf * 0.2 / 30) * 30, 30, 365), 0)
     return shelf, minimum.astype(np.int64)
@@ -241,11 +316,40 @@ def make_catalogue(rng: np.random.Generator, n_items: int, calendar: Calendar) -
     serial = np.array([CATEGORIES[c].serialised for c in category.tolist()], dtype=bool)
     cold = np.array([CATEGORIES[c].cold_chain for c in category.tolist()], dtype=bool)
     gtins = _gtins(manufacturer)
-    items = _items_frame(rng, item_ids, gtins, descriptions, category, manufacturer, unit_cost,
-                         serial, cold, shelf, minimum, launch, eol, calendar)
-    return Catalogue(item_ids, category, manufacturer, unit_cost, serial, cold, shelf, minimum,
-                     popularity, box, lifecycle, launch, eol, decline, items,
-                     _uom_frame(item_ids, gtins, box, category))
+    items = _items_frame(
+        rng,
+        item_ids,
+        gtins,
+        descriptions,
+        category,
+        manufacturer,
+        unit_cost,
+        serial,
+        cold,
+        shelf,
+        minimum,
+        launch,
+        eol,
+        calendar,
+    )
+    return Catalogue(
+        item_ids,
+        category,
+        manufacturer,
+        unit_cost,
+        serial,
+        cold,
+        shelf,
+        minimum,
+        popularity,
+        box,
+        lifecycle,
+        launch,
+        eol,
+        decline,
+        items,
+        _uom_frame(item_ids, gtins, box, category),
+    )
 
 
 def _nullable_int(values: IntArray, present: BoolArray) -> pd.Series:
@@ -253,11 +357,22 @@ def _nullable_int(values: IntArray, present: BoolArray) -> pd.Series:
     return pd.Series(pd.array(values, dtype="Int64")).where(present)
 
 
-def _items_frame(rng: np.random.Generator, item_ids: tuple[str, ...], gtins: list[str],
-                 descriptions: list[str], category: IntArray, manufacturer: IntArray,
-                 unit_cost: FloatArray, serial: BoolArray, cold: BoolArray, shelf: IntArray,
-                 minimum: IntArray, launch: IntArray, eol: IntArray,
-                 calendar: Calendar) -> pd.DataFrame:
+def _items_frame(
+    rng: np.random.Generator,
+    item_ids: tuple[str, ...],
+    gtins: list[str],
+    descriptions: list[str],
+    category: IntArray,
+    manufacturer: IntArray,
+    unit_cost: FloatArray,
+    serial: BoolArray,
+    cold: BoolArray,
+    shelf: IntArray,
+    minimum: IntArray,
+    launch: IntArray,
+    eol: IntArray,
+    calendar: Calendar,
+) -> pd.DataFrame:
     n = len(item_ids)
     cats = [CATEGORIES[c] for c in category.tolist()]
     risk = [_choose(rng, c.risk_classes, 1)[0] for c in cats]
@@ -267,26 +382,28 @@ def _items_frame(rng: np.random.Generator, item_ids: tuple[str, ...], gtins: lis
     is_spare = np.array([c.name == "equipment_spare" for c in cats])
     excursion = np.where(cold, rng.integers(2, 9, n) * 15, -1)
     eol_dates = pd.Series(day_dates(calendar.start, np.minimum(eol, 10**5)))
-    return pd.DataFrame({
-        "item_id": list(item_ids),
-        "gtin": gtins,
-        "description": descriptions,
-        "category": [c.name for c in cats],
-        "manufacturer": [MANUFACTURERS[m].name for m in manufacturer.tolist()],
-        "risk_class": risk,
-        "criticality": criticality,
-        "base_uom": ["EA"] * n,
-        "unit_cost": unit_cost,
-        "is_serialised": serial,
-        "is_lot_controlled": ~is_spare,
-        "is_consignment": consignment,
-        "is_substitutable": substitutable,
-        "is_cold_chain": cold,
-        "storage_temp_min_c": np.where(cold, 2.0, np.where(is_spare, np.nan, 10.0)),
-        "storage_temp_max_c": np.where(cold, 8.0, np.where(is_spare, np.nan, 30.0)),
-        "allowed_excursion_minutes": _nullable_int(excursion, excursion > 0),
-        "shelf_life_days": _nullable_int(shelf, shelf > 0),
-        "min_remaining_shelf_life_days": _nullable_int(minimum, shelf > 0),
-        "launch_date": day_dates(calendar.start, launch),
-        "end_of_life_date": eol_dates.where(eol < 10**5),
-    })
+    return pd.DataFrame(
+        {
+            "item_id": list(item_ids),
+            "gtin": gtins,
+            "description": descriptions,
+            "category": [c.name for c in cats],
+            "manufacturer": [MANUFACTURERS[m].name for m in manufacturer.tolist()],
+            "risk_class": risk,
+            "criticality": criticality,
+            "base_uom": ["EA"] * n,
+            "unit_cost": unit_cost,
+            "is_serialised": serial,
+            "is_lot_controlled": ~is_spare,
+            "is_consignment": consignment,
+            "is_substitutable": substitutable,
+            "is_cold_chain": cold,
+            "storage_temp_min_c": np.where(cold, 2.0, np.where(is_spare, np.nan, 10.0)),
+            "storage_temp_max_c": np.where(cold, 8.0, np.where(is_spare, np.nan, 30.0)),
+            "allowed_excursion_minutes": _nullable_int(excursion, excursion > 0),
+            "shelf_life_days": _nullable_int(shelf, shelf > 0),
+            "min_remaining_shelf_life_days": _nullable_int(minimum, shelf > 0),
+            "launch_date": day_dates(calendar.start, launch),
+            "end_of_life_date": eol_dates.where(eol < 10**5),
+        }
+    )

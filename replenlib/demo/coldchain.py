@@ -46,37 +46,59 @@ def _storage_series(rng: np.random.Generator, n_hours: int) -> FloatArray:
     return np.asarray(np.round(4.6 + drift + door + defrost, 2), dtype=np.float64)
 
 
-def storage_readings(rng: np.random.Generator, start: datetime.date, n_days: int,
-                     rooms: list[tuple[str, str]]) -> Loggers:
+def storage_readings(
+    rng: np.random.Generator, start: datetime.date, n_days: int, rooms: list[tuple[str, str]]
+) -> Loggers:
     """Hourly readings of each ``(logger_id, location_id)`` cold room, with a few failures."""
     n_hours = 24 * n_days
     times = np.datetime64(start, "h") + np.arange(n_hours)
     frames, excursions = [], []
-    failing = set(rng.choice(len(rooms), size=min(STORAGE_FAILURES, len(rooms)),
-                             replace=False).tolist())
+    failing = set(
+        rng.choice(len(rooms), size=min(STORAGE_FAILURES, len(rooms)), replace=False).tolist()
+    )
     for k, (logger, location) in enumerate(rooms):
         values = _storage_series(rng, n_hours)
         if k in failing:
             begin = int(rng.integers(24 * 30, n_hours - 48))
             length = int(rng.integers(3, 9))
-            values[begin:begin + length] = np.round(rng.uniform(10.0, 14.0, length), 2)
-            excursions.append((logger, location, None, times[begin], times[begin + length - 1],
-                               float(values[begin:begin + length].max())))
-        frames.append(pd.DataFrame({
-            "logger_id": labels((logger,), np.zeros(n_hours, dtype=np.int64)),
-            "reading_time": times.astype("datetime64[s]"), "temperature_c": values,
-            "location_id": labels((location,), np.zeros(n_hours, dtype=np.int64)),
-            "shipment_id": missing(n_hours)}))
+            values[begin : begin + length] = np.round(rng.uniform(10.0, 14.0, length), 2)
+            excursions.append(
+                (
+                    logger,
+                    location,
+                    None,
+                    times[begin],
+                    times[begin + length - 1],
+                    float(values[begin : begin + length].max()),
+                )
+            )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "logger_id": labels((logger,), np.zeros(n_hours, dtype=np.int64)),
+                    "reading_time": times.astype("datetime64[s]"),
+                    "temperature_c": values,
+                    "location_id": labels((location,), np.zeros(n_hours, dtype=np.int64)),
+                    "shipment_id": missing(n_hours),
+                }
+            )
+        )
     return Loggers(pd.concat(frames, ignore_index=True), _excursion_frame(excursions))
 
 
 def _excursion_frame(rows: Sequence[tuple[object, ...]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["logger_id", "location_id", "shipment_id", "start",
-                                       "end", "peak_temperature_c"])
+    return pd.DataFrame(
+        rows,
+        columns=["logger_id", "location_id", "shipment_id", "start", "end", "peak_temperature_c"],
+    )
 
 
-def shipment_readings(rng: np.random.Generator, shipments: pd.DataFrame,
-                      excursion_minutes: dict[str, int], as_of: datetime.date) -> Loggers:
+def shipment_readings(
+    rng: np.random.Generator,
+    shipments: pd.DataFrame,
+    excursion_minutes: dict[str, int],
+    as_of: datetime.date,
+) -> Loggers:
     """Readings of every shipment with a logger: 08:00 on dispatch to 14:00 on arrival.
 
     Parameters
@@ -104,12 +126,18 @@ def shipment_readings(rng: np.random.Generator, shipments: pd.DataFrame,
     chosen = _chosen_excursions(rng, cold, excursion_minutes)
     rows = []
     for k, minutes_above in chosen.items():
-        rows.append(_apply_excursion(rng, values, owner, index, step, k, minutes_above,
-                                     times, cold))
-    readings = pd.DataFrame({
-        "logger_id": labels(cold["logger_id"].tolist(), owner),
-        "reading_time": times.astype("datetime64[s]"), "temperature_c": values,
-        "location_id": missing(len(owner)), "shipment_id": labels(ids.tolist(), owner)})
+        rows.append(
+            _apply_excursion(rng, values, owner, index, step, k, minutes_above, times, cold)
+        )
+    readings = pd.DataFrame(
+        {
+            "logger_id": labels(cold["logger_id"].tolist(), owner),
+            "reading_time": times.astype("datetime64[s]"),
+            "temperature_c": values,
+            "location_id": missing(len(owner)),
+            "shipment_id": labels(ids.tolist(), owner),
+        }
+    )
     return Loggers(readings, _excursion_frame(rows))
 
 
@@ -123,29 +151,43 @@ def _shipment_values(rng: np.random.Generator, owner: IntArray, index: IntArray)
     return np.asarray(np.round(np.clip(4.5 + walk, 2.5, 7.5), 2), dtype=np.float64)
 
 
-def _chosen_excursions(rng: np.random.Generator, cold: pd.DataFrame,
-                       excursion_minutes: dict[str, int]) -> dict[int, int]:
+def _chosen_excursions(
+    rng: np.random.Generator, cold: pd.DataFrame, excursion_minutes: dict[str, int]
+) -> dict[int, int]:
     """Shipment positions with an excursion and its minutes above 8 °C."""
     ids = cold["shipment_id"].tolist()
     chosen = {ids.index(s): m for s, m in excursion_minutes.items() if s in set(ids)}
     transfers = np.flatnonzero(cold["kind"].to_numpy() == "transfer")
-    n_pick = max(1, round(TRANSFER_EXCURSION_SHARE * len(transfers))) if len(
-        transfers) else 0
+    n_pick = max(1, round(TRANSFER_EXCURSION_SHARE * len(transfers))) if len(transfers) else 0
     for k in rng.choice(transfers, size=n_pick, replace=False).tolist():
         chosen[int(k)] = int(rng.integers(60, 181))
     return chosen
 
 
-def _apply_excursion(rng: np.random.Generator, values: FloatArray, owner: IntArray,
-                     index: IntArray, step: IntArray, k: int, minutes_above: int,
-                     times: npt.NDArray[np.datetime64], cold: pd.DataFrame) -> tuple[object, ...]:
+def _apply_excursion(
+    rng: np.random.Generator,
+    values: FloatArray,
+    owner: IntArray,
+    index: IntArray,
+    step: IntArray,
+    k: int,
+    minutes_above: int,
+    times: npt.NDArray[np.datetime64],
+    cold: pd.DataFrame,
+) -> tuple[object, ...]:
     """Raise a run of shipment ``k``'s readings above 8 °C; return the excursion record."""
     first_reading = int(np.searchsorted(owner, k))
     mine = np.arange(first_reading, int(np.searchsorted(owner, k, side="right")))
     n_warm = min(len(mine) - 1, max(1, minutes_above // int(step[k])))
     first = int(rng.integers(1, max(2, len(mine) - n_warm)))
-    warm = mine[first:first + n_warm]
+    warm = mine[first : first + n_warm]
     values[warm] = np.round(rng.uniform(9.0, 12.0, len(warm)), 2)
     row = cold.iloc[k]
-    return (row["logger_id"], None, row["shipment_id"], times[warm[0]], times[warm[-1]],
-            float(values[warm].max()))
+    return (
+        row["logger_id"],
+        None,
+        row["shipment_id"],
+        times[warm[0]],
+        times[warm[-1]],
+        float(values[warm].max()),
+    )

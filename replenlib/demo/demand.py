@@ -26,8 +26,15 @@ from replenlib.demo.catalogue import CATEGORY_NAMES, Catalogue
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-PATTERNS: tuple[str, ...] = ("smooth", "seasonal", "intermittent", "lumpy", "new",
-                             "end_of_life", "tender_step")
+PATTERNS: tuple[str, ...] = (
+    "smooth",
+    "seasonal",
+    "intermittent",
+    "lumpy",
+    "new",
+    "end_of_life",
+    "tender_step",
+)
 #: Pattern probabilities of mature items' series (smooth, seasonal, intermittent, lumpy,
 #: tender_step) per category; new and end_of_life follow the item's lifecycle.
 PATTERN_MIX: dict[str, tuple[float, float, float, float, float]] = {
@@ -53,15 +60,15 @@ CHUNK: int = 4096
 class SeriesParameters:
     """Per-series demand parameters (all arrays of length ``n_series``)."""
 
-    pattern: IntArray            # index into PATTERNS
-    base_rate: FloatArray        # [units/day] long-run mean at full level
-    frequency: FloatArray        # [requests/day] lambda
-    size_mean: FloatArray        # [units/request] mu
-    size_cv: FloatArray          # [-] c
-    weekend: FloatArray          # Saturday level relative to weekdays
-    season: FloatArray           # winter amplitude
-    step_day: IntArray           # tender step day (n_days = none)
-    step_factor: FloatArray      # level multiplier after the step
+    pattern: IntArray  # index into PATTERNS
+    base_rate: FloatArray  # [units/day] long-run mean at full level
+    frequency: FloatArray  # [requests/day] lambda
+    size_mean: FloatArray  # [units/request] mu
+    size_cv: FloatArray  # [-] c
+    weekend: FloatArray  # Saturday level relative to weekdays
+    season: FloatArray  # winter amplitude
+    step_day: IntArray  # tender step day (n_days = none)
+    step_factor: FloatArray  # level multiplier after the step
 
 
 def _patterns(rng: np.random.Generator, catalogue: Catalogue, series_item: IntArray) -> IntArray:
@@ -78,8 +85,9 @@ def _patterns(rng: np.random.Generator, catalogue: Catalogue, series_item: IntAr
     return pattern
 
 
-def make_series_parameters(rng: np.random.Generator, catalogue: Catalogue,
-                           assortment: Assortment, n_days: int) -> SeriesParameters:
+def make_series_parameters(
+    rng: np.random.Generator, catalogue: Catalogue, assortment: Assortment, n_days: int
+) -> SeriesParameters:
     """Draw pattern, level and request-size parameters for every series."""
     n = assortment.n_series
     item = assortment.item
@@ -101,12 +109,22 @@ def make_series_parameters(rng: np.random.Generator, catalogue: Catalogue,
     step_day = np.where(tender, rng.integers(n_days // 4, 7 * n_days // 8, n), n_days)
     win = rng.random(n) < 0.5
     step_factor = np.where(win, rng.uniform(1.8, 3.0, n), rng.uniform(0.2, 0.5, n))
-    return SeriesParameters(pattern, base, frequency, size_mean, size_cv, weekend, season,
-                            step_day.astype(np.int64), np.where(tender, step_factor, 1.0))
+    return SeriesParameters(
+        pattern,
+        base,
+        frequency,
+        size_mean,
+        size_cv,
+        weekend,
+        season,
+        step_day.astype(np.int64),
+        np.where(tender, step_factor, 1.0),
+    )
 
 
-def _lifecycle_factor(catalogue: Catalogue, item: IntArray, n_days: int,
-                      rng: np.random.Generator) -> FloatArray:
+def _lifecycle_factor(
+    catalogue: Catalogue, item: IntArray, n_days: int, rng: np.random.Generator
+) -> FloatArray:
     """Ramp-up after launch (1 - exp(-age / tau)) and linear run-down before end of life."""
     days = np.arange(n_days)[None, :]
     age = days - catalogue.launch_day[item][:, None]
@@ -117,8 +135,14 @@ def _lifecycle_factor(catalogue: Catalogue, item: IntArray, n_days: int,
     return np.asarray(ramp * decline, dtype=np.float64)
 
 
-def _rate_chunk(rng: np.random.Generator, calendar: Calendar, catalogue: Catalogue,
-                item: IntArray, params: SeriesParameters, rows: slice) -> FloatArray:
+def _rate_chunk(
+    rng: np.random.Generator,
+    calendar: Calendar,
+    catalogue: Catalogue,
+    item: IntArray,
+    params: SeriesParameters,
+    rows: slice,
+) -> FloatArray:
     """Expected requests per day, lambda * m[i, t], for the series in ``rows``."""
     n_days = calendar.n_days
     factor = weekday_profile(calendar.weekday, params.weekend[rows])
@@ -130,8 +154,13 @@ def _rate_chunk(rng: np.random.Generator, calendar: Calendar, catalogue: Catalog
     return np.asarray(params.frequency[rows][:, None] * factor, dtype=np.float64)
 
 
-def draw_demand(rng: np.random.Generator, calendar: Calendar, catalogue: Catalogue,
-                assortment: Assortment, params: SeriesParameters) -> npt.NDArray[np.int32]:
+def draw_demand(
+    rng: np.random.Generator,
+    calendar: Calendar,
+    catalogue: Catalogue,
+    assortment: Assortment,
+    params: SeriesParameters,
+) -> npt.NDArray[np.int32]:
     """Draw the daily demand matrix [units], shape ``(n_days, n_series)``, day-major."""
     n = assortment.n_series
     demand = np.zeros((calendar.n_days, n), dtype=np.int32)
@@ -150,12 +179,18 @@ def draw_demand(rng: np.random.Generator, calendar: Calendar, catalogue: Catalog
     return demand
 
 
-def series_truth(catalogue: Catalogue, assortment: Assortment, params: SeriesParameters,
-                 location_ids: tuple[str, ...]) -> pd.DataFrame:
+def series_truth(
+    catalogue: Catalogue,
+    assortment: Assortment,
+    params: SeriesParameters,
+    location_ids: tuple[str, ...],
+) -> pd.DataFrame:
     """The generator's ground truth per series (not stored in the database)."""
-    return pd.DataFrame({
-        "item_id": np.array(catalogue.item_ids)[assortment.item],
-        "location_id": np.array(location_ids)[assortment.location],
-        "pattern": np.array(PATTERNS)[params.pattern],
-        "base_daily_rate": params.base_rate,
-    })
+    return pd.DataFrame(
+        {
+            "item_id": np.array(catalogue.item_ids)[assortment.item],
+            "location_id": np.array(location_ids)[assortment.location],
+            "pattern": np.array(PATTERNS)[params.pattern],
+            "base_daily_rate": params.base_rate,
+        }
+    )

@@ -28,7 +28,7 @@ from replenlib.demo.sourcing import Suppliers
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
-COVER_DAYS: tuple[float, float, float] = (21.0, 14.0, 7.0)   # central (domestic), DC, hospital
+COVER_DAYS: tuple[float, float, float] = (21.0, 14.0, 7.0)  # central (domestic), DC, hospital
 IMPORTED_COVER_DAYS: float = 30.0
 
 
@@ -50,19 +50,27 @@ def echelon_rate(assortment: Assortment, rate: FloatArray) -> FloatArray:
     return total
 
 
-def make_erp_settings(rng: np.random.Generator, assortment: Assortment,
-                      params: SeriesParameters, network: Network,
-                      suppliers: Suppliers) -> ErpSettings:
+def make_erp_settings(
+    rng: np.random.Generator,
+    assortment: Assortment,
+    params: SeriesParameters,
+    network: Network,
+    suppliers: Suppliers,
+) -> ErpSettings:
     """Draw the static ERP reorder point and order quantity of every series."""
     n = assortment.n_series
     old_rate = params.base_rate * rng.lognormal(0.0, 0.35, n)
     rate = echelon_rate(assortment, old_rate)
     primary = suppliers.primary[assortment.item]
     central = assortment.level == 0
-    lead = np.where(central, suppliers.quoted_lead_time[primary],
-                    network.transfer_lead_time[assortment.location]).astype(np.int64)
-    sigma_lead = np.where(central, suppliers.lead_time_cv[primary]
-                          * suppliers.lead_time_mean[primary], 0.5)
+    lead = np.where(
+        central,
+        suppliers.quoted_lead_time[primary],
+        network.transfer_lead_time[assortment.location],
+    ).astype(np.int64)
+    sigma_lead = np.where(
+        central, suppliers.lead_time_cv[primary] * suppliers.lead_time_mean[primary], 0.5
+    )
     mean = rate * (lead + 1.0)
     z = np.clip(rng.normal(1.2, 0.45, n), 0.3, 2.6)
     variance = mean * params.size_mean * (1.0 + params.size_cv**2) + (rate * sigma_lead) ** 2
@@ -76,18 +84,22 @@ def make_erp_settings(rng: np.random.Generator, assortment: Assortment,
     return ErpSettings(reorder_point, np.maximum(quantity, 1).astype(np.int64), lead)
 
 
-def item_location_frame(assortment: Assortment, settings: ErpSettings, network: Network,
-                        item_ids: tuple[str, ...]) -> pd.DataFrame:
+def item_location_frame(
+    assortment: Assortment, settings: ErpSettings, network: Network, item_ids: tuple[str, ...]
+) -> pd.DataFrame:
     """The ``item_location`` table."""
     source = np.where(assortment.level == 0, -1, network.parent[assortment.location])
     location_ids = np.array(network.location_ids)
     transfer = network.transfer_lead_time[assortment.location]
-    return pd.DataFrame({
-        "item_id": np.array(item_ids)[assortment.item],
-        "location_id": location_ids[assortment.location],
-        "source_location_id": pd.Series(location_ids[np.maximum(source, 0)]).where(source >= 0),
-        "transfer_lead_time_days": pd.Series(pd.array(transfer, dtype="Int64")).where(
-            source >= 0),
-        "erp_reorder_point": settings.reorder_point.astype(float),
-        "erp_order_quantity": settings.order_quantity.astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "item_id": np.array(item_ids)[assortment.item],
+            "location_id": location_ids[assortment.location],
+            "source_location_id": pd.Series(location_ids[np.maximum(source, 0)]).where(source >= 0),
+            "transfer_lead_time_days": pd.Series(pd.array(transfer, dtype="Int64")).where(
+                source >= 0
+            ),
+            "erp_reorder_point": settings.reorder_point.astype(float),
+            "erp_order_quantity": settings.order_quantity.astype(float),
+        }
+    )

@@ -52,14 +52,15 @@ def fefo_take(group: IntArray, quantity: IntArray, need: IntArray) -> IntArray:
 class Pieces:
     """Result of :func:`split_ranges`: which bucket feeds which receiver, how much."""
 
-    bucket: IntArray     # position in the bucket arrays passed in
-    receiver: IntArray   # position in the receiver arrays passed in
-    quantity: IntArray   # [units]
-    offset: IntArray     # units of the bucket's take consumed before this piece
+    bucket: IntArray  # position in the bucket arrays passed in
+    receiver: IntArray  # position in the receiver arrays passed in
+    quantity: IntArray  # [units]
+    offset: IntArray  # units of the bucket's take consumed before this piece
 
 
-def split_ranges(bucket_group: IntArray, take: IntArray, receiver_group: IntArray,
-                 request: IntArray) -> Pieces:
+def split_ranges(
+    bucket_group: IntArray, take: IntArray, receiver_group: IntArray, request: IntArray
+) -> Pieces:
     """Cut each group's FEFO takes into its receivers' requests, in receiver order.
 
     Parameters
@@ -78,8 +79,9 @@ def split_ranges(bucket_group: IntArray, take: IntArray, receiver_group: IntArra
         empty = np.zeros(0, dtype=np.int64)
         return Pieces(empty, empty, empty, empty)
     groups = np.union1d(bucket_group, receiver_group)
-    total_request = np.bincount(np.searchsorted(groups, receiver_group), request,
-                                minlength=len(groups))
+    total_request = np.bincount(
+        np.searchsorted(groups, receiver_group), request, minlength=len(groups)
+    )
     base = np.cumsum(total_request) - total_request
     r_end = base[np.searchsorted(groups, receiver_group)] + _within(receiver_group, request)
     r_start = r_end - request
@@ -92,8 +94,9 @@ def split_ranges(bucket_group: IntArray, take: IntArray, receiver_group: IntArra
     keep &= take[np.maximum(bucket, 0)] > 0
     left, right, bucket = left[keep], right[keep], bucket[keep]
     receiver = np.searchsorted(r_start, left, side="right") - 1
-    return Pieces(bucket, receiver, (right - left).astype(np.int64),
-                  (left - b_start[bucket]).astype(np.int64))
+    return Pieces(
+        bucket, receiver, (right - left).astype(np.int64), (left - b_start[bucket]).astype(np.int64)
+    )
 
 
 def _within(group: IntArray, quantity: IntArray) -> IntArray:

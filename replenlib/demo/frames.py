@@ -30,20 +30,23 @@ def missing(length: int) -> pd.Series:
 
 def numbered(prefix: str, numbers: npt.ArrayLike, width: int) -> pd.Series:
     """``prefix`` followed by zero-padded ``numbers`` (e.g. ``LOT0000042``)."""
-    text = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()),
-                        width=width, padding="0")
+    text = pc.utf8_lpad(
+        pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()),
+        width=width,
+        padding="0",
+    )
     joined = pc.binary_join_element_wise(pa.scalar(prefix), text, "")
     return pd.Series(joined.to_pandas())
 
 
 def dates(start: datetime.date, days: npt.ArrayLike) -> npt.NDArray[np.datetime64]:
     """Day offsets from ``start`` as ``datetime64[s]`` at midnight."""
-    return (np.datetime64(start, "D") + np.asarray(days, dtype=np.int64)).astype(
-        "datetime64[s]")
+    return (np.datetime64(start, "D") + np.asarray(days, dtype=np.int64)).astype("datetime64[s]")
 
 
-def nullable_dates(start: datetime.date, days: npt.ArrayLike, present: npt.ArrayLike
-                   ) -> npt.NDArray[np.datetime64]:
+def nullable_dates(
+    start: datetime.date, days: npt.ArrayLike, present: npt.ArrayLike
+) -> npt.NDArray[np.datetime64]:
     """Like :func:`dates` with NaT where ``present`` is false."""
     values = dates(start, np.where(np.asarray(present), np.asarray(days), 0))
     values[~np.asarray(present, dtype=bool)] = np.datetime64("NaT")

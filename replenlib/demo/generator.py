@@ -94,8 +94,11 @@ class DemoData:
     seed: int
 
 
-def generate(size: str | DemoSize = DemoSize.MEDIUM, seed: int = 42,
-             end_date: datetime.date = DEFAULT_END_DATE) -> DemoData:
+def generate(
+    size: str | DemoSize = DemoSize.MEDIUM,
+    seed: int = 42,
+    end_date: datetime.date = DEFAULT_END_DATE,
+) -> DemoData:
     """Generate a deterministic demo data set.
 
     Parameters
@@ -123,21 +126,25 @@ def generate(size: str | DemoSize = DemoSize.MEDIUM, seed: int = 42,
     settings = make_erp_settings(streams[5], assortment, params, network, suppliers)
     world = make_world(calendar, catalogue, network, suppliers, assortment, settings, demand)
     state = simulate(world, streams[6])
-    ctx = Context(calendar.start, calendar.n_days - 1, catalogue, network, suppliers,
-                  assortment, world, state)
+    ctx = Context(
+        calendar.start, calendar.n_days - 1, catalogue, network, suppliers, assortment, world, state
+    )
     tables = _tables(ctx, end_date, settings)
     loggers = _temperatures(streams[7], ctx, tables)
     recall = make_recall(streams[8], end_date, tables)
     tables.update(recalls=recall.recalls, recall_lots=recall.recall_lots)
-    truth = {"series": series_truth(catalogue, assortment, params, network.location_ids),
-             "suppliers": suppliers.truth, "recall_scope": recall.scope,
-             "in_transit": in_transit_truth(ctx, tables), "excursions": loggers,
-             "summary": summary_truth(ctx, tables)}
+    truth = {
+        "series": series_truth(catalogue, assortment, params, network.location_ids),
+        "suppliers": suppliers.truth,
+        "recall_scope": recall.scope,
+        "in_transit": in_transit_truth(ctx, tables),
+        "excursions": loggers,
+        "summary": summary_truth(ctx, tables),
+    }
     return DemoData({name: tables[name] for name in SOURCE_TABLES}, truth, end_date, size, seed)
 
 
-def _tables(ctx: Context, as_of: datetime.date,
-            settings: ErpSettings) -> dict[str, pd.DataFrame]:
+def _tables(ctx: Context, as_of: datetime.date, settings: ErpSettings) -> dict[str, pd.DataFrame]:
     """Every source table except the temperature readings and the recall."""
     lot_item = ctx.state.lots["item"]
     controlled = ctx.catalogue.items["is_lot_controlled"].to_numpy(bool)[lot_item]
@@ -145,30 +152,38 @@ def _tables(ctx: Context, as_of: datetime.date,
     po_ids, lines = po_numbers(ctx)
     exploded = explode(ctx)
     serial_text, serial_code = serial_dictionary(
-        numbers, ctx.state.movements.column("lot")[exploded.row].astype(np.int64),
-        exploded.serial)
+        numbers, ctx.state.movements.column("lot")[exploded.row].astype(np.int64), exploded.serial
+    )
     shipment, transfers = transfer_shipments(ctx)
     inbound = inbound_shipments(ctx, po_ids)
     shipments = pd.concat([inbound, transfers], ignore_index=True)
     return {
-        "items": ctx.catalogue.items, "item_uom": ctx.catalogue.item_uom,
-        "locations": ctx.network.locations, "customers": ctx.network.customers,
-        "suppliers": ctx.suppliers.suppliers, "item_supplier": ctx.suppliers.item_supplier,
-        "item_location": item_location_frame(ctx.assortment, settings, ctx.network,
-                                             ctx.catalogue.item_ids),
-        "demand_history": demand_frame(ctx), "lots": lots_frame(ctx, numbers),
+        "items": ctx.catalogue.items,
+        "item_uom": ctx.catalogue.item_uom,
+        "locations": ctx.network.locations,
+        "customers": ctx.network.customers,
+        "suppliers": ctx.suppliers.suppliers,
+        "item_supplier": ctx.suppliers.item_supplier,
+        "item_location": item_location_frame(
+            ctx.assortment, settings, ctx.network, ctx.catalogue.item_ids
+        ),
+        "demand_history": demand_frame(ctx),
+        "lots": lots_frame(ctx, numbers),
         "serials": serials_frame(ctx, exploded, serial_text, serial_code),
         "stock_on_hand": stock_frame(ctx, as_of),
         "purchase_orders": purchase_orders_frame(ctx, po_ids, lines),
         "receipts": receipts_frame(ctx, po_ids, lines),
-        "inspections": inspections_frame(ctx), "shipments": shipments,
-        "movements": movements_frame(ctx, exploded, serial_text, serial_code, po_ids,
-                                     shipment, transfers["shipment_id"]),
+        "inspections": inspections_frame(ctx),
+        "shipments": shipments,
+        "movements": movements_frame(
+            ctx, exploded, serial_text, serial_code, po_ids, shipment, transfers["shipment_id"]
+        ),
     }
 
 
-def _temperatures(rng: np.random.Generator, ctx: Context,
-                  tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _temperatures(
+    rng: np.random.Generator, ctx: Context, tables: dict[str, pd.DataFrame]
+) -> pd.DataFrame:
     """Fill ``temperature_readings``; return the excursions it contains."""
     rooms = _cold_rooms(ctx)
     storage = storage_readings(rng, ctx.start, ctx.last_day + 1, rooms)
@@ -180,8 +195,9 @@ def _temperatures(rng: np.random.Generator, ctx: Context,
     flagged = {str(inbound[k]): int(minutes[k]) for k in np.flatnonzero(minutes > 0)}
     as_of = ctx.start + datetime.timedelta(days=ctx.last_day)
     shipped = shipment_readings(rng, tables["shipments"], flagged, as_of)
-    tables["temperature_readings"] = pd.concat([storage.readings, shipped.readings],
-                                               ignore_index=True)
+    tables["temperature_readings"] = pd.concat(
+        [storage.readings, shipped.readings], ignore_index=True
+    )
     return pd.concat([storage.excursions, shipped.excursions], ignore_index=True)
 
 
@@ -190,8 +206,9 @@ def _cold_rooms(ctx: Context) -> list[tuple[str, str]]:
     rooms: list[tuple[str, str]] = []
     for loc, location_id in enumerate(ctx.network.location_ids):
         level = int(ctx.network.level[loc])
-        stocks_cold = bool(ctx.catalogue.is_cold_chain[
-            ctx.assortment.item[ctx.assortment.location == loc]].any())
+        stocks_cold = bool(
+            ctx.catalogue.is_cold_chain[ctx.assortment.item[ctx.assortment.location == loc]].any()
+        )
         if not stocks_cold:
             continue
         count = 2 if level == 0 else 1

@@ -17,12 +17,24 @@ FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 KIND_BY_LEVEL: tuple[str, ...] = ("central_warehouse", "regional_dc", "hospital")
-DEPARTMENTS: tuple[str, ...] = ("orthopaedics", "cardiology", "laboratory", "operating_theatre",
-                                "icu", "wards", "clinical_engineering")
-_DEPARTMENT_NAMES = {"orthopaedics": "Orthopaedics", "cardiology": "Cardiology (cath lab)",
-                     "laboratory": "Clinical laboratory", "operating_theatre": "Operating theatre",
-                     "icu": "Intensive care unit", "wards": "General wards",
-                     "clinical_engineering": "Clinical engineering"}
+DEPARTMENTS: tuple[str, ...] = (
+    "orthopaedics",
+    "cardiology",
+    "laboratory",
+    "operating_theatre",
+    "icu",
+    "wards",
+    "clinical_engineering",
+)
+_DEPARTMENT_NAMES = {
+    "orthopaedics": "Orthopaedics",
+    "cardiology": "Cardiology (cath lab)",
+    "laboratory": "Clinical laboratory",
+    "operating_theatre": "Operating theatre",
+    "icu": "Intensive care unit",
+    "wards": "General wards",
+    "clinical_engineering": "Clinical engineering",
+}
 #: Which departments draw which category at a hospital stock point.
 CATEGORY_DEPARTMENTS: dict[str, tuple[str, ...]] = {
     "orthopaedic_implant": ("orthopaedics", "operating_theatre"),
@@ -34,22 +46,72 @@ CATEGORY_DEPARTMENTS: dict[str, tuple[str, ...]] = {
 }
 
 # (location_id, name, region, city, parent, transfer lead time [days], external customers)
-_CENTRAL = ("CW-SH", "Shanghai Songjiang central warehouse", "East China", "Shanghai", None, 0,
-            ("Shanghai Minhang Central Hospital", "Shanghai Jing'an Community Health Centre",
-             "Suzhou Gusu District Hospital"))
+_CENTRAL = (
+    "CW-SH",
+    "Shanghai Songjiang central warehouse",
+    "East China",
+    "Shanghai",
+    None,
+    0,
+    (
+        "Shanghai Minhang Central Hospital",
+        "Shanghai Jing'an Community Health Centre",
+        "Suzhou Gusu District Hospital",
+    ),
+)
 _DCS = (
-    ("DC-BJ", "Beijing Daxing regional DC", "North China", "Beijing", "CW-SH", 3,
-     ("Beijing Fengtai District Hospital", "Langfang People's Hospital No. 2",
-      "Beijing Shunyi Women and Children's Clinic")),
-    ("DC-GZ", "Guangzhou Huangpu regional DC", "South China", "Guangzhou", "CW-SH", 3,
-     ("Guangzhou Panyu Central Hospital", "Dongguan Songshan Lake Hospital",
-      "Zhuhai Xiangzhou Community Clinic")),
-    ("DC-CD", "Chengdu Shuangliu regional DC", "Southwest China", "Chengdu", "CW-SH", 4,
-     ("Chengdu Wenjiang District Hospital", "Deyang People's Hospital No. 3",
-      "Leshan Shizhong Community Clinic")),
-    ("DC-WH", "Wuhan Dongxihu regional DC", "Central China", "Wuhan", "CW-SH", 2,
-     ("Wuhan Hanyang District Hospital", "Xiaogan Central Hospital",
-      "Ezhou Echeng Community Clinic")),
+    (
+        "DC-BJ",
+        "Beijing Daxing regional DC",
+        "North China",
+        "Beijing",
+        "CW-SH",
+        3,
+        (
+            "Beijing Fengtai District Hospital",
+            "Langfang People's Hospital No. 2",
+            "Beijing Shunyi Women and Children's Clinic",
+        ),
+    ),
+    (
+        "DC-GZ",
+        "Guangzhou Huangpu regional DC",
+        "South China",
+        "Guangzhou",
+        "CW-SH",
+        3,
+        (
+            "Guangzhou Panyu Central Hospital",
+            "Dongguan Songshan Lake Hospital",
+            "Zhuhai Xiangzhou Community Clinic",
+        ),
+    ),
+    (
+        "DC-CD",
+        "Chengdu Shuangliu regional DC",
+        "Southwest China",
+        "Chengdu",
+        "CW-SH",
+        4,
+        (
+            "Chengdu Wenjiang District Hospital",
+            "Deyang People's Hospital No. 3",
+            "Leshan Shizhong Community Clinic",
+        ),
+    ),
+    (
+        "DC-WH",
+        "Wuhan Dongxihu regional DC",
+        "Central China",
+        "Wuhan",
+        "CW-SH",
+        2,
+        (
+            "Wuhan Hanyang District Hospital",
+            "Xiaogan Central Hospital",
+            "Ezhou Echeng Community Clinic",
+        ),
+    ),
 )
 _HOSPITALS = (
     ("HP-BJ1", "Beijing Haidian Renkang Hospital", "North China", "Beijing", "DC-BJ", 1),
@@ -72,13 +134,13 @@ class Network:
     """Locations, customers and suppliers as arrays and frames."""
 
     location_ids: tuple[str, ...]
-    level: IntArray                   # 0 central, 1 DC, 2 hospital
-    parent: IntArray                  # parent location index, -1 for the central warehouse
-    transfer_lead_time: IntArray      # [days] from the parent, 0 for the central warehouse
-    departments: BoolArray            # (n_locations, len(DEPARTMENTS)), hospitals only
+    level: IntArray  # 0 central, 1 DC, 2 hospital
+    parent: IntArray  # parent location index, -1 for the central warehouse
+    transfer_lead_time: IntArray  # [days] from the parent, 0 for the central warehouse
+    departments: BoolArray  # (n_locations, len(DEPARTMENTS)), hospitals only
     customer_ids: tuple[str, ...]
     customer_location: IntArray
-    customer_department: IntArray     # index into DEPARTMENTS, -1 for external customers
+    customer_department: IntArray  # index into DEPARTMENTS, -1 for external customers
     locations: pd.DataFrame
     customers: pd.DataFrame
 
@@ -103,21 +165,35 @@ def make_network(rng: np.random.Generator, n_dcs: int, hospitals: tuple[int, ...
         rows.append(dc[:6])
         rows.extend([h for h in _HOSPITALS if h[4] == dc[0]][:count])
     ids = tuple(str(r[0]) for r in rows)
-    level = np.array([0 if r[4] is None else (1 if str(r[0]).startswith("DC") else 2)
-                      for r in rows], dtype=np.int64)
+    level = np.array(
+        [0 if r[4] is None else (1 if str(r[0]).startswith("DC") else 2) for r in rows],
+        dtype=np.int64,
+    )
     parent = np.array([-1 if r[4] is None else ids.index(str(r[4])) for r in rows])
     departments = _departments(rng, level, parent)
-    locations = pd.DataFrame({
-        "location_id": list(ids), "name": [str(r[1]) for r in rows],
-        "kind": [KIND_BY_LEVEL[v] for v in level.tolist()],
-        "region": [str(r[2]) for r in rows], "city": [str(r[3]) for r in rows],
-        "parent_location_id": [None if r[4] is None else str(r[4]) for r in rows]})
+    locations = pd.DataFrame(
+        {
+            "location_id": list(ids),
+            "name": [str(r[1]) for r in rows],
+            "kind": [KIND_BY_LEVEL[v] for v in level.tolist()],
+            "region": [str(r[2]) for r in rows],
+            "city": [str(r[3]) for r in rows],
+            "parent_location_id": [None if r[4] is None else str(r[4]) for r in rows],
+        }
+    )
     customers = _customers(rows, ids, level, departments)
-    return Network(ids, level, parent.astype(np.int64),
-                   np.array([int(str(r[5])) for r in rows], dtype=np.int64), departments,
-                   tuple(customers["customer_id"]),
-                   customers.pop("_location").to_numpy(np.int64),
-                   customers.pop("_department").to_numpy(np.int64), locations, customers)
+    return Network(
+        ids,
+        level,
+        parent.astype(np.int64),
+        np.array([int(str(r[5])) for r in rows], dtype=np.int64),
+        departments,
+        tuple(customers["customer_id"]),
+        customers.pop("_location").to_numpy(np.int64),
+        customers.pop("_department").to_numpy(np.int64),
+        locations,
+        customers,
+    )
 
 
 def _departments(rng: np.random.Generator, level: IntArray, parent: IntArray) -> BoolArray:
@@ -132,8 +208,9 @@ def _departments(rng: np.random.Generator, level: IntArray, parent: IntArray) ->
     return flags
 
 
-def _customers(rows: list[tuple[object, ...]], ids: tuple[str, ...], level: IntArray,
-               departments: BoolArray) -> pd.DataFrame:
+def _customers(
+    rows: list[tuple[object, ...]], ids: tuple[str, ...], level: IntArray, departments: BoolArray
+) -> pd.DataFrame:
     records: list[tuple[str, str, str, str, int, int]] = []
     external = {str(_CENTRAL[0]): _CENTRAL[6], **{str(d[0]): d[6] for d in _DCS}}
     for loc, row in enumerate(rows):
@@ -144,8 +221,16 @@ def _customers(rows: list[tuple[object, ...]], ids: tuple[str, ...], level: IntA
             continue
         for d, dept in enumerate(DEPARTMENTS):
             if departments[loc, d]:
-                records.append((f"CU-{ids[loc][3:]}-{dept[:4].upper()}",
-                                f"{row[1]} – {_DEPARTMENT_NAMES[dept]}", "department",
-                                ids[loc], loc, d))
-    return pd.DataFrame(records, columns=["customer_id", "name", "kind", "location_id",
-                                          "_location", "_department"])
+                records.append(
+                    (
+                        f"CU-{ids[loc][3:]}-{dept[:4].upper()}",
+                        f"{row[1]} – {_DEPARTMENT_NAMES[dept]}",
+                        "department",
+                        ids[loc],
+                        loc,
+                        d,
+                    )
+                )
+    return pd.DataFrame(
+        records, columns=["customer_id", "name", "kind", "location_id", "_location", "_department"]
+    )

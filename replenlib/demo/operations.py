@@ -77,8 +77,9 @@ def simulate(world: World, rng: np.random.Generator) -> State:
     n_days = world.demand.shape[0]
     n_locations = int(world.series_location.max()) + 1
     state = State()
-    state.transfer_delay = (rng.random((n_locations, n_days))
-                            < TRANSFER_DELAY_SHARE).astype(np.int64)
+    state.transfer_delay = (rng.random((n_locations, n_days)) < TRANSFER_DELAY_SHARE).astype(
+        np.int64
+    )
     open_stock(world, state, rng)
     for day in range(n_days):
         receive_purchases(world, state, rng, day)
@@ -98,8 +99,9 @@ def open_stock(world: World, state: State, rng: np.random.Generator) -> None:
     """Opening balances on day 0: ROP + U(0, 1) Q per active series, one lot each."""
     active = (world.order_start <= 0) & (world.order_stop > 0)
     series = np.flatnonzero(active)
-    quantity = (world.reorder_point[series]
-                + np.floor(rng.random(len(series)) * world.order_quantity[series]))
+    quantity = world.reorder_point[series] + np.floor(
+        rng.random(len(series)) * world.order_quantity[series]
+    )
     quantity = quantity.astype(np.int64)
     series, quantity = series[quantity > 0], quantity[quantity > 0]
     item = world.series_item[series]
@@ -108,13 +110,33 @@ def open_stock(world: World, state: State, rng: np.random.Generator) -> None:
     expiry = np.where(shelf > 0, remaining, NEVER)
     manufacture = np.where(shelf > 0, remaining - shelf, -rng.integers(30, 700, len(series)))
     lots = state.lots.append(
-        item=item, supplier=world.primary[item], series=series, manufacture=manufacture,
-        expiry=expiry, received=-rng.integers(1, 60, len(series)), ok_day=-1, failed=False,
-        return_day=NEVER, quantity=quantity, po=-1, opening=True, fail_reason=-1)
+        item=item,
+        supplier=world.primary[item],
+        series=series,
+        manufacture=manufacture,
+        expiry=expiry,
+        received=-rng.integers(1, 60, len(series)),
+        ok_day=-1,
+        failed=False,
+        return_day=NEVER,
+        quantity=quantity,
+        po=-1,
+        opening=True,
+        fail_reason=-1,
+    )
     state.add_buckets(series, lots, quantity, np.zeros(len(series), np.int64))
-    state.movements.add(day=0, kind=ADJUSTMENT, lot=lots, serial0=0, quantity=quantity,
-                        from_location=-1, to_location=world.series_location[series],
-                        customer=-1, po=-1, arrival=0)
+    state.movements.add(
+        day=0,
+        kind=ADJUSTMENT,
+        lot=lots,
+        serial0=0,
+        quantity=quantity,
+        from_location=-1,
+        to_location=world.series_location[series],
+        customer=-1,
+        po=-1,
+        arrival=0,
+    )
 
 
 def receive_purchases(world: World, state: State, rng: np.random.Generator, day: int) -> None:
@@ -127,8 +149,11 @@ def receive_purchases(world: World, state: State, rng: np.random.Generator, day:
     quantity, series = orders["quantity"][due], orders["series"][due]
     shelf = world.shelf_life[item]
     transit = world.transit_days[supplier]
-    age = np.where(shelf > 0, np.floor(shelf * rng.uniform(0.03, 0.2, len(due))),
-                   rng.integers(10, 200, len(due))).astype(np.int64)
+    age = np.where(
+        shelf > 0,
+        np.floor(shelf * rng.uniform(0.03, 0.2, len(due))),
+        rng.integers(10, 200, len(due)),
+    ).astype(np.int64)
     manufacture = day - transit - age
     expiry = np.where(shelf > 0, manufacture + shelf, NEVER)
     ok_day = day + rng.integers(1, 4, len(due))
@@ -136,18 +161,43 @@ def receive_purchases(world: World, state: State, rng: np.random.Generator, day:
     failed = reason >= 0
     return_day = np.where(failed, ok_day + rng.integers(3, 11, len(due)), NEVER)
     lots = state.lots.append(
-        item=item, supplier=supplier, series=series, manufacture=manufacture, expiry=expiry,
-        received=day, ok_day=ok_day, failed=failed, return_day=return_day, quantity=quantity,
-        po=due, opening=False, fail_reason=reason)
+        item=item,
+        supplier=supplier,
+        series=series,
+        manufacture=manufacture,
+        expiry=expiry,
+        received=day,
+        ok_day=ok_day,
+        failed=failed,
+        return_day=return_day,
+        quantity=quantity,
+        po=due,
+        opening=False,
+        fail_reason=reason,
+    )
     orders.set("lot", due, lots)
     state.add_buckets(series, lots, quantity, np.zeros(len(due), np.int64))
-    state.movements.add(day=day, kind=RECEIPT, lot=lots, serial0=0, quantity=quantity,
-                        from_location=-1, to_location=world.series_location[series],
-                        customer=-1, po=due, arrival=day)
+    state.movements.add(
+        day=day,
+        kind=RECEIPT,
+        lot=lots,
+        serial0=0,
+        quantity=quantity,
+        from_location=-1,
+        to_location=world.series_location[series],
+        customer=-1,
+        po=due,
+        arrival=day,
+    )
 
 
-def _inspection_failures(world: World, rng: np.random.Generator, item: IntArray,
-                         supplier: IntArray, excursion_minutes: IntArray) -> IntArray:
+def _inspection_failures(
+    world: World,
+    rng: np.random.Generator,
+    item: IntArray,
+    supplier: IntArray,
+    excursion_minutes: IntArray,
+) -> IntArray:
     """Failure reason per received lot, -1 when it passes inspection."""
     too_warm = world.cold_chain[item] & (excursion_minutes > world.allowed_excursion[item])
     defect = rng.random(len(item)) > world.quality_pass_rate[supplier]
@@ -160,8 +210,9 @@ def arrive_transfers(state: State, day: int) -> None:
     here = state.t_arrival == day
     if not here.any():
         return
-    state.add_buckets(state.t_series[here], state.t_lot[here], state.t_quantity[here],
-                      state.t_serial0[here])
+    state.add_buckets(
+        state.t_series[here], state.t_lot[here], state.t_quantity[here], state.t_serial0[here]
+    )
     keep = ~here
     state.t_series, state.t_lot = state.t_series[keep], state.t_lot[keep]
     state.t_quantity, state.t_serial0 = state.t_quantity[keep], state.t_serial0[keep]
@@ -172,11 +223,18 @@ def _remove_buckets(world: World, state: State, day: int, gone: BoolArray, kind:
     """Log a scrap or return of the buckets in ``gone`` and drop them."""
     if not gone.any():
         return
-    state.movements.add(day=day, kind=kind, lot=state.b_lot[gone],
-                        serial0=state.b_serial0[gone], quantity=state.b_quantity[gone],
-                        from_location=world.series_location[state.b_series[gone]],
-                        to_location=-1, customer=-1,
-                        po=state.lots["po"][state.b_lot[gone]], arrival=day)
+    state.movements.add(
+        day=day,
+        kind=kind,
+        lot=state.b_lot[gone],
+        serial0=state.b_serial0[gone],
+        quantity=state.b_quantity[gone],
+        from_location=world.series_location[state.b_series[gone]],
+        to_location=-1,
+        customer=-1,
+        po=state.lots["po"][state.b_lot[gone]],
+        arrival=day,
+    )
     state.keep_buckets(~gone)
 
 
@@ -197,8 +255,9 @@ def usable(world: World, state: State, day: int, margin: int) -> BoolArray:
     item = world.series_item[state.b_series]
     remaining = lots["expiry"][lot] - day
     fresh = (world.shelf_life[item] < 0) | (remaining >= world.min_remaining[item] + margin)
-    return np.asarray((lots["ok_day"][lot] <= day) & ~lots["failed"][lot] & fresh
-                      & (state.b_quantity > 0))
+    return np.asarray(
+        (lots["ok_day"][lot] <= day) & ~lots["failed"][lot] & fresh & (state.b_quantity > 0)
+    )
 
 
 def _fefo_order(state: State, candidates: IntArray, group: IntArray) -> IntArray:
@@ -222,19 +281,29 @@ def issue_to_customers(world: World, state: State, rng: np.random.Generator, day
     shipped = np.bincount(state.b_series[buckets], take, minlength=len(demand))
     customer = _customers_today(world, rng, len(demand), wanted)
     series = state.b_series[buckets]
-    state.movements.add(day=day, kind=ISSUE, lot=state.b_lot[buckets],
-                        serial0=state.b_serial0[buckets], quantity=take,
-                        from_location=world.series_location[series], to_location=-1,
-                        customer=customer[series], po=-1, arrival=day)
-    state.demand.add(series=wanted, day=day, quantity=demand[wanted],
-                     shipped=shipped[wanted].astype(np.int64))
+    state.movements.add(
+        day=day,
+        kind=ISSUE,
+        lot=state.b_lot[buckets],
+        serial0=state.b_serial0[buckets],
+        quantity=take,
+        from_location=world.series_location[series],
+        to_location=-1,
+        customer=customer[series],
+        po=-1,
+        arrival=day,
+    )
+    state.demand.add(
+        series=wanted, day=day, quantity=demand[wanted], shipped=shipped[wanted].astype(np.int64)
+    )
     state.b_quantity[buckets] -= take
     state.b_serial0[buckets] += take
     state.issue_value.append(float((take * world.unit_cost[series]).sum()))
 
 
-def _customers_today(world: World, rng: np.random.Generator, n_series: int,
-                     wanted: IntArray) -> IntArray:
+def _customers_today(
+    world: World, rng: np.random.Generator, n_series: int, wanted: IntArray
+) -> IntArray:
     """One customer per demand line, uniform over the series' candidate customers."""
     candidates = world.customers[wanted]
     count = (candidates >= 0).sum(axis=1)
@@ -266,8 +335,9 @@ def _requests(world: World, position: IntArray, series: IntArray, day: int) -> I
     return np.where(short, n * q, 0).astype(np.int64)
 
 
-def replenish_by_transfer(world: World, state: State, rng: np.random.Generator, day: int,
-                          level: int) -> None:
+def replenish_by_transfer(
+    world: World, state: State, rng: np.random.Generator, day: int, level: int
+) -> None:
     """Children at ``level`` request from their parents; parents ship FEFO what they have."""
     kids = np.flatnonzero(world.level == level)
     request = _requests(world, _positions(world, state, day), kids, day)
@@ -278,23 +348,39 @@ def replenish_by_transfer(world: World, state: State, rng: np.random.Generator, 
     order = np.lexsort((rng.random(len(kids)), parents))
     kids, request, parents = kids[order], request[order], parents[order]
     total = np.bincount(parents, request, minlength=len(world.series_item)).astype(np.int64)
-    candidates = np.flatnonzero(usable(world, state, day, TRANSFER_MARGIN_DAYS)
-                                & (total[state.b_series] > 0))
+    candidates = np.flatnonzero(
+        usable(world, state, day, TRANSFER_MARGIN_DAYS) & (total[state.b_series] > 0)
+    )
     buckets = _fefo_order(state, candidates, state.b_series[candidates])
-    take = fefo_take(state.b_series[buckets], state.b_quantity[buckets],
-                     total[state.b_series[buckets]])
+    take = fefo_take(
+        state.b_series[buckets], state.b_quantity[buckets], total[state.b_series[buckets]]
+    )
     buckets, take = buckets[take > 0], take[take > 0]
     if len(buckets) == 0:
         return
     pieces = split_ranges(state.b_series[buckets], take, parents, request)
-    _ship(world, state, day, buckets[pieces.bucket], kids[pieces.receiver], pieces.quantity,
-          state.b_serial0[buckets][pieces.bucket] + pieces.offset)
+    _ship(
+        world,
+        state,
+        day,
+        buckets[pieces.bucket],
+        kids[pieces.receiver],
+        pieces.quantity,
+        state.b_serial0[buckets][pieces.bucket] + pieces.offset,
+    )
     state.b_quantity[buckets] -= take
     state.b_serial0[buckets] += take
 
 
-def _ship(world: World, state: State, day: int, bucket: IntArray, child: IntArray,
-          quantity: IntArray, serial0: IntArray) -> None:
+def _ship(
+    world: World,
+    state: State,
+    day: int,
+    bucket: IntArray,
+    child: IntArray,
+    quantity: IntArray,
+    serial0: IntArray,
+) -> None:
     """Put shipped pieces in transit and log the transfer movements (dated at dispatch)."""
     location = world.series_location[child]
     arrival = day + world.transfer_lead_time[location] + state.transfer_delay[location, day]
@@ -304,9 +390,18 @@ def _ship(world: World, state: State, day: int, bucket: IntArray, child: IntArra
     state.t_quantity = np.r_[state.t_quantity, quantity]
     state.t_serial0 = np.r_[state.t_serial0, serial0]
     state.t_arrival = np.r_[state.t_arrival, arrival]
-    state.movements.add(day=day, kind=TRANSFER, lot=lot, serial0=serial0, quantity=quantity,
-                        from_location=world.series_location[state.b_series[bucket]],
-                        to_location=location, customer=-1, po=-1, arrival=arrival)
+    state.movements.add(
+        day=day,
+        kind=TRANSFER,
+        lot=lot,
+        serial0=serial0,
+        quantity=quantity,
+        from_location=world.series_location[state.b_series[bucket]],
+        to_location=location,
+        customer=-1,
+        po=-1,
+        arrival=arrival,
+    )
 
 
 def purchase(world: World, state: State, rng: np.random.Generator, day: int) -> None:
@@ -325,19 +420,28 @@ def purchase(world: World, state: State, rng: np.random.Generator, day: int) -> 
     arrival = day + lead.astype(np.int64)
     cancelled = (rng.random(len(item)) < CANCEL_SHARE) & (lead > 3)
     cancel_day = np.where(cancelled, day + rng.integers(1, 3, len(item)), NEVER)
-    excursion = np.where(world.cold_chain[item]
-                         & (rng.random(len(item)) < INBOUND_EXCURSION_SHARE),
-                         rng.integers(30, 300, len(item)), 0)
-    state.orders.append(series=series, item=item, supplier=supplier, quantity=quantity,
-                        order_day=day, confirmed=day + world.quoted_lead_time[supplier],
-                        arrival=arrival, cancel_day=cancel_day, excursion_minutes=excursion,
-                        lot=-1)
+    excursion = np.where(
+        world.cold_chain[item] & (rng.random(len(item)) < INBOUND_EXCURSION_SHARE),
+        rng.integers(30, 300, len(item)),
+        0,
+    )
+    state.orders.append(
+        series=series,
+        item=item,
+        supplier=supplier,
+        quantity=quantity,
+        order_day=day,
+        confirmed=day + world.quoted_lead_time[supplier],
+        arrival=arrival,
+        cancel_day=cancel_day,
+        excursion_minutes=excursion,
+        lot=-1,
+    )
 
 
 def record_values(world: World, state: State, day: int) -> None:
     """Keep the day's stock value [CNY] for the inventory-days figure; tidy empty buckets."""
     state.keep_buckets(state.b_quantity > 0)
-    state.stock_value.append(float((state.b_quantity
-                                    * world.unit_cost[state.b_series]).sum()))
+    state.stock_value.append(float((state.b_quantity * world.unit_cost[state.b_series]).sum()))
     if len(state.issue_value) < day + 1:
         state.issue_value.append(0.0)

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-RECALL_REASON: str = ("Field safety notice: possible stent dislodgement from the delivery "
-                      "balloon during lesion crossing")
+RECALL_REASON: str = (
+    "Field safety notice: possible stent dislodgement from the delivery "
+    "balloon during lesion crossing"
+)
 
 
 @dataclass(frozen=True)
@@ -27,27 +29,39 @@ class Recall:
     scope: pd.DataFrame
 
 
-def _lot_spread(serials: pd.DataFrame, lots: pd.DataFrame, items: pd.DataFrame,
-                suppliers: pd.DataFrame) -> pd.DataFrame:
+def _lot_spread(
+    serials: pd.DataFrame, lots: pd.DataFrame, items: pd.DataFrame, suppliers: pd.DataFrame
+) -> pd.DataFrame:
     """Per candidate lot: supplier, item, locations holding units, customers reached."""
     stents = items.loc[items["category"] == "cardiac_stent", "item_id"]
     imported = suppliers.loc[~suppliers["is_domestic"], "supplier_id"]
-    usable = lots[lots["item_id"].isin(stents) & lots["supplier_id"].isin(imported)
-                  & (lots["inspection_status"] == "passed")]
+    usable = lots[
+        lots["item_id"].isin(stents)
+        & lots["supplier_id"].isin(imported)
+        & (lots["inspection_status"] == "passed")
+    ]
     units = serials.merge(usable[["lot_id", "supplier_id"]], on="lot_id")
     in_stock = units[units["status"] == "in_stock"]
     issued = units[units["status"] == "issued"]
-    spread = pd.DataFrame({
-        "locations": in_stock.groupby("lot_id")["location_id"].nunique(),
-        "customers": issued.groupby("lot_id")["customer_id"].nunique()}).fillna(0)
+    spread = pd.DataFrame(
+        {
+            "locations": in_stock.groupby("lot_id")["location_id"].nunique(),
+            "customers": issued.groupby("lot_id")["customer_id"].nunique(),
+        }
+    ).fillna(0)
     spread = spread[spread["locations"] > 0]
     spread = spread.join(usable.set_index("lot_id")[["item_id", "supplier_id"]])
     spread["score"] = 2 * spread["locations"] + spread["customers"]
     return spread.reset_index(names="lot_id")
 
 
-def choose_lots(serials: pd.DataFrame, lots: pd.DataFrame, items: pd.DataFrame,
-                suppliers: pd.DataFrame, n_lots: int = 3) -> pd.DataFrame:
+def choose_lots(
+    serials: pd.DataFrame,
+    lots: pd.DataFrame,
+    items: pd.DataFrame,
+    suppliers: pd.DataFrame,
+    n_lots: int = 3,
+) -> pd.DataFrame:
     """The best-spread lots (up to ``n_lots``) of one item and one supplier."""
     spread = _lot_spread(serials, lots, items, suppliers)
     if spread.empty:
@@ -60,18 +74,23 @@ def choose_lots(serials: pd.DataFrame, lots: pd.DataFrame, items: pd.DataFrame,
     return pd.DataFrame(chosen.reset_index(drop=True))
 
 
-def make_recall(rng: np.random.Generator, as_of: datetime.date, tables: dict[str, pd.DataFrame]
-                ) -> Recall:
+def make_recall(
+    rng: np.random.Generator, as_of: datetime.date, tables: dict[str, pd.DataFrame]
+) -> Recall:
     """Build the recall tables and its scope from the finished source tables."""
-    chosen = choose_lots(tables["serials"], tables["lots"], tables["items"],
-                         tables["suppliers"])
+    chosen = choose_lots(tables["serials"], tables["lots"], tables["items"], tables["suppliers"])
     announced = as_of - datetime.timedelta(days=int(rng.integers(2, 7)))
     recall_id = f"RC-{as_of.year}-001"
-    recalls = pd.DataFrame({
-        "recall_id": [recall_id],
-        "announced_date": np.array([np.datetime64(announced, "D")]).astype("datetime64[s]"),
-        "supplier_id": [chosen["supplier_id"].iloc[0]], "item_id": [chosen["item_id"].iloc[0]],
-        "reason": [RECALL_REASON], "recall_class": ["II"]})
+    recalls = pd.DataFrame(
+        {
+            "recall_id": [recall_id],
+            "announced_date": np.array([np.datetime64(announced, "D")]).astype("datetime64[s]"),
+            "supplier_id": [chosen["supplier_id"].iloc[0]],
+            "item_id": [chosen["item_id"].iloc[0]],
+            "reason": [RECALL_REASON],
+            "recall_class": ["II"],
+        }
+    )
     recall_lots = pd.DataFrame({"recall_id": recall_id, "lot_id": chosen["lot_id"].tolist()})
     return Recall(recalls, recall_lots, recall_scope(tables, chosen["lot_id"]))
 
@@ -84,6 +103,13 @@ def recall_scope(tables: dict[str, pd.DataFrame], lot_ids: pd.Series) -> pd.Data
     issue_dates = issues.groupby("serial_number")["movement_date"].max()
     scope = units.assign(quantity=1.0, issue_date=units["serial_number"].map(issue_dates))
     scope["issue_date"] = scope["issue_date"].where(scope["status"] == "issued")
-    columns = ["lot_id", "serial_number", "quantity", "status", "location_id", "customer_id",
-               "issue_date"]
+    columns = [
+        "lot_id",
+        "serial_number",
+        "quantity",
+        "status",
+        "location_id",
+        "customer_id",
+        "issue_date",
+    ]
     return scope[columns].sort_values(["lot_id", "serial_number"], ignore_index=True)

@@ -27,7 +27,7 @@ class Context:
     """Everything the table builders read."""
 
     start: datetime.date
-    last_day: int                # day index of the as-of date
+    last_day: int  # day index of the as-of date
     catalogue: Catalogue
     network: Network
     suppliers: Suppliers
@@ -45,8 +45,9 @@ class Context:
         return labels(self.all_lot_ids, lots)
 
 
-def lot_numbers(start: datetime.date, manufacture: IntArray,
-                lot_controlled: npt.NDArray[np.bool_]) -> list[str]:
+def lot_numbers(
+    start: datetime.date, manufacture: IntArray, lot_controlled: npt.NDArray[np.bool_]
+) -> list[str]:
     """Lot numbers: year, month letter and six scrambled digits.
 
     For lot-controlled items this is the manufacturer's lot (AI 10) by manufacture month; for
@@ -57,9 +58,12 @@ def lot_numbers(start: datetime.date, manufacture: IntArray,
     year, month = made // 12 + 1970, made % 12
     scrambled = (np.arange(len(manufacture), dtype=np.int64) * 7919 + 104729) % 1_000_000
     prefix = np.where(lot_controlled, "", "RB").tolist()
-    return [f"{p}{y % 100:02d}{chr(65 + m)}{s:06d}"
-            for p, y, m, s in zip(prefix, year.tolist(), month.tolist(), scrambled.tolist(),
-                                  strict=True)]
+    return [
+        f"{p}{y % 100:02d}{chr(65 + m)}{s:06d}"
+        for p, y, m, s in zip(
+            prefix, year.tolist(), month.tolist(), scrambled.tolist(), strict=True
+        )
+    ]
 
 
 def inspection_status(ctx: Context) -> IntArray:
@@ -73,16 +77,18 @@ def lots_frame(ctx: Context, numbers: list[str]) -> pd.DataFrame:
     """The ``lots`` table."""
     lots = ctx.state.lots
     expiry = lots["expiry"]
-    return pd.DataFrame({
-        "lot_id": ctx.lot_ids(np.arange(lots.n)),
-        "item_id": labels(ctx.catalogue.item_ids, lots["item"]),
-        "supplier_id": labels(ctx.suppliers.supplier_ids, lots["supplier"]),
-        "lot_number": numbers,
-        "manufacture_date": dates(ctx.start, lots["manufacture"]),
-        "expiry_date": nullable_dates(ctx.start, expiry, expiry < NEVER),
-        "quantity_received": lots["quantity"].astype(float),
-        "inspection_status": labels(("passed", "failed", "pending"), inspection_status(ctx)),
-    })
+    return pd.DataFrame(
+        {
+            "lot_id": ctx.lot_ids(np.arange(lots.n)),
+            "item_id": labels(ctx.catalogue.item_ids, lots["item"]),
+            "supplier_id": labels(ctx.suppliers.supplier_ids, lots["supplier"]),
+            "lot_number": numbers,
+            "manufacture_date": dates(ctx.start, lots["manufacture"]),
+            "expiry_date": nullable_dates(ctx.start, expiry, expiry < NEVER),
+            "quantity_received": lots["quantity"].astype(float),
+            "inspection_status": labels(("passed", "failed", "pending"), inspection_status(ctx)),
+        }
+    )
 
 
 def receipt_ids(ctx: Context) -> pd.Series:
@@ -100,14 +106,16 @@ def inspections_frame(ctx: Context) -> pd.DataFrame:
     done = np.flatnonzero(status < 2)
     day = np.where(lots["opening"], lots["received"] + 1, lots["ok_day"])[done]
     reason = lots["fail_reason"][done]
-    return pd.DataFrame({
-        "inspection_id": numbered("QI", np.arange(len(done)) + 1, 8),
-        "lot_id": ctx.lot_ids(done),
-        "receipt_id": receipt_ids(ctx).iloc[done].reset_index(drop=True),
-        "inspection_date": dates(ctx.start, day),
-        "result": labels(("passed", "failed"), status[done]),
-        "reason": labels(FAIL_REASONS, np.where(lots["failed"][done], reason, -1)),
-    })
+    return pd.DataFrame(
+        {
+            "inspection_id": numbered("QI", np.arange(len(done)) + 1, 8),
+            "lot_id": ctx.lot_ids(done),
+            "receipt_id": receipt_ids(ctx).iloc[done].reset_index(drop=True),
+            "inspection_date": dates(ctx.start, day),
+            "result": labels(("passed", "failed"), status[done]),
+            "reason": labels(FAIL_REASONS, np.where(lots["failed"][done], reason, -1)),
+        }
+    )
 
 
 def po_numbers(ctx: Context) -> tuple[pd.Series, IntArray]:
@@ -140,19 +148,23 @@ def purchase_orders_frame(ctx: Context, po_ids: pd.Series, lines: IntArray) -> p
     item_ids = labels(ctx.catalogue.item_ids, orders["item"])
     supplier_ids = labels(ctx.suppliers.supplier_ids, orders["supplier"])
     keys = pd.MultiIndex.from_arrays([item_ids, supplier_ids])
-    return pd.DataFrame({
-        "po_id": po_ids, "po_line": lines,
-        "item_id": item_ids,
-        "location_id": labels(ctx.network.location_ids,
-                              ctx.world.series_location[orders["series"]]),
-        "supplier_id": supplier_ids,
-        "order_date": dates(ctx.start, orders["order_day"]),
-        "quantity": orders["quantity"].astype(float),
-        "unit_price": prices.reindex(keys).to_numpy(float),
-        "confirmed_date": dates(ctx.start, orders["confirmed"]),
-        "status": labels(("open", "received", "cancelled"), status),
-        "quantity_received": np.where(status == 1, orders["quantity"], 0).astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "po_id": po_ids,
+            "po_line": lines,
+            "item_id": item_ids,
+            "location_id": labels(
+                ctx.network.location_ids, ctx.world.series_location[orders["series"]]
+            ),
+            "supplier_id": supplier_ids,
+            "order_date": dates(ctx.start, orders["order_day"]),
+            "quantity": orders["quantity"].astype(float),
+            "unit_price": prices.reindex(keys).to_numpy(float),
+            "confirmed_date": dates(ctx.start, orders["confirmed"]),
+            "status": labels(("open", "received", "cancelled"), status),
+            "quantity_received": np.where(status == 1, orders["quantity"], 0).astype(float),
+        }
+    )
 
 
 def receipts_frame(ctx: Context, po_ids: pd.Series, lines: IntArray) -> pd.DataFrame:
@@ -160,31 +172,36 @@ def receipts_frame(ctx: Context, po_ids: pd.Series, lines: IntArray) -> pd.DataF
     lots = ctx.state.lots
     received = np.flatnonzero(~lots["opening"])
     po = lots["po"][received]
-    return pd.DataFrame({
-        "receipt_id": receipt_ids(ctx).iloc[received].reset_index(drop=True),
-        "po_id": po_ids.iloc[po].reset_index(drop=True),
-        "po_line": lines[po],
-        "item_id": labels(ctx.catalogue.item_ids, lots["item"][received]),
-        "location_id": labels(ctx.network.location_ids,
-                              ctx.world.series_location[lots["series"][received]]),
-        "supplier_id": labels(ctx.suppliers.supplier_ids, lots["supplier"][received]),
-        "lot_id": ctx.lot_ids(received),
-        "receipt_date": dates(ctx.start, lots["received"][received]),
-        "quantity": lots["quantity"][received].astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "receipt_id": receipt_ids(ctx).iloc[received].reset_index(drop=True),
+            "po_id": po_ids.iloc[po].reset_index(drop=True),
+            "po_line": lines[po],
+            "item_id": labels(ctx.catalogue.item_ids, lots["item"][received]),
+            "location_id": labels(
+                ctx.network.location_ids, ctx.world.series_location[lots["series"][received]]
+            ),
+            "supplier_id": labels(ctx.suppliers.supplier_ids, lots["supplier"][received]),
+            "lot_id": ctx.lot_ids(received),
+            "receipt_date": dates(ctx.start, lots["received"][received]),
+            "quantity": lots["quantity"][received].astype(float),
+        }
+    )
 
 
 def demand_frame(ctx: Context) -> pd.DataFrame:
     """The ``demand_history`` table (only days with demand)."""
     log = ctx.state.demand
     series = log.column("series")
-    return pd.DataFrame({
-        "item_id": labels(ctx.catalogue.item_ids, ctx.world.series_item[series]),
-        "location_id": labels(ctx.network.location_ids, ctx.world.series_location[series]),
-        "demand_date": dates(ctx.start, log.column("day")),
-        "quantity": log.column("quantity").astype(float),
-        "quantity_shipped": log.column("shipped").astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "item_id": labels(ctx.catalogue.item_ids, ctx.world.series_item[series]),
+            "location_id": labels(ctx.network.location_ids, ctx.world.series_location[series]),
+            "demand_date": dates(ctx.start, log.column("day")),
+            "quantity": log.column("quantity").astype(float),
+            "quantity_shipped": log.column("shipped").astype(float),
+        }
+    )
 
 
 def stock_status(ctx: Context, lot: IntArray) -> IntArray:
@@ -201,17 +218,20 @@ STOCK_STATUSES: tuple[str, ...] = ("available", "quarantine", "blocked", "expire
 def stock_frame(ctx: Context, as_of: datetime.date) -> pd.DataFrame:
     """The ``stock_on_hand`` snapshot at the as-of date, by item, location, lot and status."""
     state = ctx.state
-    frame = pd.DataFrame({"series": state.b_series, "lot": state.b_lot,
-                          "quantity": state.b_quantity})
+    frame = pd.DataFrame(
+        {"series": state.b_series, "lot": state.b_lot, "quantity": state.b_quantity}
+    )
     grouped = frame.groupby(["series", "lot"], sort=True)["quantity"].sum()
     grouped = grouped[grouped > 0]
     series = grouped.index.get_level_values("series").to_numpy()
     lot = grouped.index.get_level_values("lot").to_numpy()
-    return pd.DataFrame({
-        "snapshot_date": dates(as_of, np.zeros(len(grouped), dtype=np.int64)),
-        "item_id": labels(ctx.catalogue.item_ids, ctx.world.series_item[series]),
-        "location_id": labels(ctx.network.location_ids, ctx.world.series_location[series]),
-        "lot_id": ctx.lot_ids(lot),
-        "status": labels(STOCK_STATUSES, stock_status(ctx, lot)),
-        "quantity": grouped.to_numpy(float),
-    })
+    return pd.DataFrame(
+        {
+            "snapshot_date": dates(as_of, np.zeros(len(grouped), dtype=np.int64)),
+            "item_id": labels(ctx.catalogue.item_ids, ctx.world.series_item[series]),
+            "location_id": labels(ctx.network.location_ids, ctx.world.series_location[series]),
+            "lot_id": ctx.lot_ids(lot),
+            "status": labels(STOCK_STATUSES, stock_status(ctx, lot)),
+            "quantity": grouped.to_numpy(float),
+        }
+    )

@@ -14,8 +14,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 KINDS: tuple[str, ...] = ("adjustment", "receipt", "transfer", "issue", "scrap", "return")
 ADJUSTMENT, RECEIPT, TRANSFER, ISSUE, SCRAP, RETURN = range(6)
-NEVER: int = 10**7                   # day index standing for "no expiry" / "not scheduled"
-SCRAP_WEEKDAY: int = 4               # Friday
+NEVER: int = 10**7  # day index standing for "no expiry" / "not scheduled"
+SCRAP_WEEKDAY: int = 4  # Friday
 BACKUP_ORDER_SHARE: float = 0.15
 CANCEL_SHARE: float = 0.012
 TRANSFER_DELAY_SHARE: float = 0.08
@@ -27,32 +27,32 @@ INBOUND_EXCURSION_SHARE: float = 0.02
 class World:
     """Static inputs of the simulation, aligned to series (item-locations) and days."""
 
-    demand: npt.NDArray[np.int32]      # (n_days, n_series) [units]
-    weekday: IntArray                  # (n_days,)
+    demand: npt.NDArray[np.int32]  # (n_days, n_series) [units]
+    weekday: IntArray  # (n_days,)
     series_item: IntArray
     series_location: IntArray
     level: IntArray
     parent: IntArray
     reorder_point: IntArray
     order_quantity: IntArray
-    customers: IntArray                # (n_series, 3), -1 padded
-    unit_cost: FloatArray              # per series [CNY]
-    shelf_life: IntArray               # per item [days], -1 = none
-    min_remaining: IntArray            # per item [days]
-    cold_chain: BoolArray              # per item
-    allowed_excursion: IntArray        # per item [min]
-    order_start: IntArray              # per series: first day ordering is allowed
-    order_stop: IntArray               # per series: first day ordering is blocked (EOL)
-    transfer_lead_time: IntArray       # per location [days]
-    primary: IntArray                  # per item: supplier
-    backup: IntArray                   # per item: supplier or -1
-    moq: IntArray                      # per item
-    order_multiple: IntArray           # per item
-    quoted_lead_time: IntArray         # per supplier [days]
-    transit_days: IntArray             # per supplier [days]
-    quality_pass_rate: FloatArray      # per supplier
-    lead_time_mean: FloatArray         # per supplier [days]
-    lead_time_cv: FloatArray           # per supplier
+    customers: IntArray  # (n_series, 3), -1 padded
+    unit_cost: FloatArray  # per series [CNY]
+    shelf_life: IntArray  # per item [days], -1 = none
+    min_remaining: IntArray  # per item [days]
+    cold_chain: BoolArray  # per item
+    allowed_excursion: IntArray  # per item [min]
+    order_start: IntArray  # per series: first day ordering is allowed
+    order_stop: IntArray  # per series: first day ordering is blocked (EOL)
+    transfer_lead_time: IntArray  # per location [days]
+    primary: IntArray  # per item: supplier
+    backup: IntArray  # per item: supplier or -1
+    moq: IntArray  # per item
+    order_multiple: IntArray  # per item
+    quoted_lead_time: IntArray  # per supplier [days]
+    transit_days: IntArray  # per supplier [days]
+    quality_pass_rate: FloatArray  # per supplier
+    lead_time_mean: FloatArray  # per supplier [days]
+    lead_time_cv: FloatArray  # per supplier
 
 
 class Table:
@@ -61,7 +61,8 @@ class Table:
     def __init__(self, **dtypes: Any) -> None:
         self.n = 0
         self._columns: dict[str, npt.NDArray[Any]] = {
-            name: np.zeros(1024, dtype=dtype) for name, dtype in dtypes.items()}
+            name: np.zeros(1024, dtype=dtype) for name, dtype in dtypes.items()
+        }
 
     def append(self, **values: npt.ArrayLike) -> IntArray:
         """Append rows (all columns given, equal lengths); return their row indices."""
@@ -70,15 +71,15 @@ class Table:
         for name, column in self._columns.items():
             if needed > len(column):
                 grown = np.zeros(max(needed, 2 * len(column)), dtype=column.dtype)
-                grown[:self.n] = column[:self.n]
+                grown[: self.n] = column[: self.n]
                 self._columns[name] = column = grown
-            column[self.n:needed] = values[name]
+            column[self.n : needed] = values[name]
         rows = np.arange(self.n, needed, dtype=np.int64)
         self.n = needed
         return rows
 
     def __getitem__(self, name: str) -> npt.NDArray[Any]:
-        return self._columns[name][:self.n]
+        return self._columns[name][: self.n]
 
     def set(self, name: str, rows: IntArray, values: npt.ArrayLike) -> None:
         """Overwrite ``name`` at ``rows``."""
@@ -100,32 +101,52 @@ class Log:
         """Append a chunk; scalars are broadcast to the chunk length."""
         length = max(np.size(v) for v in values.values())
         for name, chunk in self._chunks.items():
-            chunk.append(np.broadcast_to(np.asarray(values[name], dtype=np.int32),
-                                         (length,)).copy())
+            chunk.append(
+                np.broadcast_to(np.asarray(values[name], dtype=np.int32), (length,)).copy()
+            )
 
     def column(self, name: str) -> npt.NDArray[np.int32]:
         """The whole column (concatenated on first use, then cached)."""
         if name not in self._columns:
             chunks = self._chunks[name]
-            self._columns[name] = (np.concatenate(chunks) if chunks
-                                   else np.zeros(0, dtype=np.int32))
+            self._columns[name] = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int32)
             self._chunks[name] = []
         return self._columns[name]
 
 
 def new_lot_table() -> Table:
     """Lots: item, supplier, receiving series, dates (day indices), quantity, inspection."""
-    return Table(item=np.int64, supplier=np.int64, series=np.int64, manufacture=np.int64,
-                 expiry=np.int64, received=np.int64, ok_day=np.int64, failed=np.bool_,
-                 return_day=np.int64, quantity=np.int64, po=np.int64, opening=np.bool_,
-                 fail_reason=np.int64)
+    return Table(
+        item=np.int64,
+        supplier=np.int64,
+        series=np.int64,
+        manufacture=np.int64,
+        expiry=np.int64,
+        received=np.int64,
+        ok_day=np.int64,
+        failed=np.bool_,
+        return_day=np.int64,
+        quantity=np.int64,
+        po=np.int64,
+        opening=np.bool_,
+        fail_reason=np.int64,
+    )
 
 
 def new_po_table() -> Table:
     """Purchase order lines (day indices)."""
-    return Table(series=np.int64, item=np.int64, supplier=np.int64, quantity=np.int64,
-                 order_day=np.int64, confirmed=np.int64, arrival=np.int64,
-                 cancel_day=np.int64, excursion_minutes=np.int64, lot=np.int64)
+    return Table(
+        series=np.int64,
+        item=np.int64,
+        supplier=np.int64,
+        quantity=np.int64,
+        order_day=np.int64,
+        confirmed=np.int64,
+        arrival=np.int64,
+        cancel_day=np.int64,
+        excursion_minutes=np.int64,
+        lot=np.int64,
+    )
 
 
 @dataclass
@@ -134,9 +155,20 @@ class State:
 
     lots: Table = field(default_factory=new_lot_table)
     orders: Table = field(default_factory=new_po_table)
-    movements: Log = field(default_factory=lambda: Log(
-        "day", "kind", "lot", "serial0", "quantity", "from_location", "to_location",
-        "customer", "po", "arrival"))
+    movements: Log = field(
+        default_factory=lambda: Log(
+            "day",
+            "kind",
+            "lot",
+            "serial0",
+            "quantity",
+            "from_location",
+            "to_location",
+            "customer",
+            "po",
+            "arrival",
+        )
+    )
     demand: Log = field(default_factory=lambda: Log("series", "day", "quantity", "shipped"))
     b_series: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     b_lot: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -151,8 +183,9 @@ class State:
     stock_value: list[float] = field(default_factory=list)
     issue_value: list[float] = field(default_factory=list)
 
-    def add_buckets(self, series: IntArray, lot: IntArray, quantity: IntArray,
-                    serial0: IntArray) -> None:
+    def add_buckets(
+        self, series: IntArray, lot: IntArray, quantity: IntArray, serial0: IntArray
+    ) -> None:
         """Put stock into buckets."""
         self.b_series = np.r_[self.b_series, series]
         self.b_lot = np.r_[self.b_lot, lot]

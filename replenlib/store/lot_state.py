@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from replenlib.trace.expiry import expiry_risk
+from replenlib.trace.fefo import fefo_allocate
 from replenlib.trace.lots import (
     StockByStatus,
     derive_lot_status,
@@ -126,3 +127,31 @@ def expiry_risk_frame(lots: pd.DataFrame, demand: pd.DataFrame, as_of: date) -> 
     )
     out = out[out["at_risk"] > 1e-9]
     return out.sort_values(["value_at_risk", "lot_id"], ascending=[False, True], ignore_index=True)
+
+
+def fefo_pick_list(
+    con: duckdb.DuckDBPyConnection,
+    item_id: str,
+    location_id: str,
+    quantity: float,
+    as_of: date,
+) -> tuple[pd.DataFrame, float]:
+    """Which lots to pick for ``quantity`` units of an item at a location, FEFO.
+
+    Returns every lot row of the item at the location in FEFO order with its status and the
+    quantity to pick (0 for lots that may not be allocated: expired, recalled, held, pending,
+    short-dated, ...) and the shortfall [units].
+    """
+    lots = lot_stock(con, as_of)
+    here = lots[(lots["item_id"] == item_id) & (lots["location_id"] == location_id)]
+    here = here.reset_index(drop=True)
+    allocation = fefo_allocate(
+        np.zeros(len(here), dtype=np.int64),
+        here["expiry_day"].to_numpy(dtype=np.float64, na_value=np.nan),
+        here["quantity"].to_numpy(dtype=np.float64),
+        [float(quantity)],
+        eligible=here["usable"].to_numpy(dtype=bool),
+    )
+    picks = here.assign(pick=allocation.allocated).iloc[allocation.queue]
+    columns = ["lot_id", "expiry_date", "lot_status", "quantity", "pick"]
+    return picks[columns].reset_index(drop=True), float(allocation.shortfall[0])

@@ -284,7 +284,7 @@ SELECT i.lot_id, i.item_id, i.customer_id, c.name AS customer_name, c.kind AS cu
        string_agg(DISTINCT i.location_id, ', ') AS issued_from,
        sum(i.quantity) AS quantity, sum(i.quantity_returned) AS quantity_returned,
        min(i.first_issue) AS first_issue, max(i.last_issue) AS last_issue,
-       sum(i.issue_days) AS issue_days,
+       sum(i.issue_movements) AS issue_movements,
        coalesce(string_agg(i.issue_references, ', '), '') AS procedure_references
 FROM _sel_trace_lot_issue i LEFT JOIN customers c ON c.customer_id = i.customer_id
 GROUP BY ALL

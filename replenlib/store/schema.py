@@ -519,7 +519,7 @@ _V3_SUPPLY_TRACE = (
         quantity_returned DOUBLE NOT NULL,      -- [base units] returned by the customer
         first_issue DATE,
         last_issue DATE,
-        issue_days BIGINT NOT NULL,             -- days with an issue
+        issue_movements BIGINT NOT NULL,        -- issue movements (one per unit when serialised)
         issue_references VARCHAR                -- procedure references where present
     )
     """,

@@ -70,16 +70,35 @@ _REASON_TEXT = {
 
 
 def sourcing_candidates(
-    con: duckdb.DuckDBPyConnection, as_of: date, grades: pd.Series | None = None
+    con: duckdb.DuckDBPyConnection,
+    as_of: date,
+    grades: pd.Series | None = None,
+    what_if_blocks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Candidate rows with ``grade`` and ``blocked`` columns (grades: supplier_id → grade)."""
+    """Candidate rows with ``grade`` and ``blocked`` columns (grades: supplier_id → grade).
+
+    ``what_if_blocks`` (supplier_id, item_id — empty for all items —, reason) blocks more
+    suppliers without writing to the store: a scenario such as "the recalled supplier is
+    blocked", for the simulation to compare with today's sourcing.
+    """
     since = date.fromordinal(as_of.toordinal() - BLOCKED_LOT_WINDOW_DAYS)
     frame = con.execute(_CANDIDATES_SQL, {"as_of": as_of, "since": since}).df()
+    if what_if_blocks is not None and not what_if_blocks.empty:
+        frame["block_reason"] = frame["block_reason"].fillna(_what_if(frame, what_if_blocks))
     grade = frame["supplier_id"].map(grades) if grades is not None else None
     return frame.assign(
         grade=("-" if grade is None else grade.fillna("-")),
         blocked=frame["block_reason"].notna(),
     )
+
+
+def _what_if(frame: pd.DataFrame, blocks: pd.DataFrame) -> pd.Series:
+    """Per candidate row, the reason of a what-if block that names it (else missing)."""
+    every = blocks[blocks["item_id"].isna()].drop_duplicates("supplier_id")
+    one = blocks[blocks["item_id"].notna()].drop_duplicates(["supplier_id", "item_id"])
+    by_item = frame[["supplier_id", "item_id"]].merge(one, how="left")["reason"]
+    by_supplier = frame[["supplier_id"]].merge(every[["supplier_id", "reason"]], how="left")
+    return by_item.fillna(by_supplier["reason"]).set_axis(frame.index)
 
 
 def sourcing_decisions(

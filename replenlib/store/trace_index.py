@@ -11,7 +11,7 @@ filters by lot:
 ``trace_lot_position``      per lot and location: units arrived minus units left
 ``trace_lot_transit``       per lot and transfer shipment still under way: units and arrival
 ``trace_lot_issue``         per lot, customer and issuing location: units issued and returned,
-                            first and last issue day, procedure references
+                            first and last issue day, issue count, procedure references
 ``trace_lot_edge``          per lot and (from node, to node, kind): units and dates (genealogy)
 ``trace_serial_state``      per serial: status and whereabouts after its last movement
 ==========================  ===================================================================
@@ -67,12 +67,12 @@ WHERE m.kind = 'transfer'
 _POSITION_SQL = f"""
 WITH pending AS ({_PENDING}),
 flows AS (
-    SELECT lot_id, item_id, to_location_id AS location_id, sum(quantity) AS q,
-           min(movement_date) AS first_in, max(movement_date) AS last_day
-    FROM _trace_flows WHERE to_location_id IS NOT NULL GROUP BY ALL
+    SELECT lot_id, any_value(item_id) AS item_id, to_location_id AS location_id,
+           sum(quantity) AS q, min(movement_date) AS first_in, max(movement_date) AS last_day
+    FROM _trace_flows WHERE to_location_id IS NOT NULL GROUP BY lot_id, to_location_id
     UNION ALL
-    SELECT lot_id, item_id, from_location_id, -sum(quantity), NULL, max(movement_date)
-    FROM _trace_flows WHERE from_location_id IS NOT NULL GROUP BY ALL
+    SELECT lot_id, any_value(item_id), from_location_id, -sum(quantity), NULL, max(movement_date)
+    FROM _trace_flows WHERE from_location_id IS NOT NULL GROUP BY lot_id, from_location_id
     UNION ALL
     SELECT lot_id, item_id, to_location_id, -sum(quantity), NULL, NULL
     FROM pending GROUP BY ALL
@@ -96,13 +96,13 @@ ORDER BY lot_id, arrival_date
 _ISSUE_SQL = """
 SELECT lot_id, any_value(item_id) AS item_id, customer_id,
        CASE WHEN kind = 'issue' THEN from_location_id ELSE to_location_id END AS location_id,
-       sum(CASE WHEN kind = 'issue' THEN quantity ELSE 0 END) AS quantity,
-       sum(CASE WHEN kind = 'return' THEN quantity ELSE 0 END) AS quantity_returned,
+       coalesce(sum(quantity) FILTER (WHERE kind = 'issue'), 0) AS quantity,
+       coalesce(sum(quantity) FILTER (WHERE kind = 'return'), 0) AS quantity_returned,
        min(movement_date) FILTER (WHERE kind = 'issue') AS first_issue,
        max(movement_date) FILTER (WHERE kind = 'issue') AS last_issue,
-       count(DISTINCT movement_date) FILTER (WHERE kind = 'issue') AS issue_days,
-       string_agg(DISTINCT reference, ', ' ORDER BY reference)
-           FILTER (WHERE kind = 'issue' AND reference IS NOT NULL) AS issue_references
+       count(*) FILTER (WHERE kind = 'issue') AS issue_movements,
+       array_to_string(list_sort(list_distinct(list(reference) FILTER (
+           WHERE kind = 'issue' AND reference IS NOT NULL))), ', ') AS issue_references
 FROM _trace_flows
 WHERE kind = 'issue' OR (kind = 'return' AND customer_id IS NOT NULL AND from_location_id IS NULL)
 GROUP BY lot_id, customer_id, 4
@@ -111,11 +111,11 @@ ORDER BY lot_id, customer_id
 
 _EDGE_SQL = """
 WITH grouped AS (
-    SELECT lot_id, item_id, kind, from_location_id, to_location_id,
+    SELECT lot_id, any_value(item_id) AS item_id, kind, from_location_id, to_location_id,
            CASE WHEN kind IN ('issue', 'return') THEN customer_id END AS customer_id,
            sum(quantity) AS quantity, min(movement_date) AS first_date,
            max(movement_date) AS last_date, count(*) AS movements
-    FROM _trace_flows GROUP BY ALL
+    FROM _trace_flows GROUP BY lot_id, kind, from_location_id, to_location_id, 6
 )
 SELECT g.lot_id, g.item_id, g.kind,
        CASE WHEN g.from_location_id IS NOT NULL THEN 'L:' || g.from_location_id
