@@ -155,3 +155,46 @@ def test_supply_trace_notebook_runs_on_the_demo(
     )
     text = result.path.read_text(encoding="utf-8")
     assert "Supplier score by quarter" in text and "Lead time" in text
+
+
+def test_kpi_report_shows_grades_expiry_risk_and_trace_success(
+    demo: tuple[DemoData, Path],
+) -> None:
+    from replenlib.reports import kpi_report
+
+    _, store = demo
+    data = kpi_report.load(store)
+    assert data.supply is not None
+    kpis = data.kpis[data.kpis["scope"] == "all"].set_index("kpi")["value"]
+    grades = kpi_report.supplier_grades(data).html
+    for row in data.supply.scorecard.itertuples():
+        assert row.supplier_id in grades
+    assert kpis["supplier_grade_ab_share"] == pytest.approx(
+        data.supply.scorecard["grade"].isin(["A", "B"]).sum()
+        / (data.supply.scorecard["grade"] != "-").sum()
+    )
+    risk = kpi_report.expiry_risk(data).html
+    total = data.supply.expiry["value_at_risk"].sum()
+    assert total > 0 and f"¥{total:,.0f}" in risk
+    assert kpis["expiry_value_at_risk"] == pytest.approx(total)
+    trace = kpi_report.trace_success(data).html
+    assert f"{kpis['lot_trace_success_rate']:.1%}" in trace
+    tiles = kpi_report.kpi_tiles(data).html
+    assert "Expiry value at risk" in tiles and "Suppliers graded A or B" in tiles
+
+
+@pytest.mark.slow
+def test_kpi_report_notebook_renders_the_supply_sections(
+    demo: tuple[DemoData, Path], tmp_path: Path
+) -> None:
+    _, store = demo
+    html = render_report("kpi", db=store, out_dir=tmp_path, env=KERNEL_ENV)
+    text = html.read_text(encoding="utf-8")
+    for heading in (
+        "Supplier grades",
+        "Stock at risk of expiring unsold",
+        "Lot traceability",
+        "Supplier scores and grades",
+    ):
+        assert heading in text
+    assert external_resources(text) == []
