@@ -21,6 +21,7 @@ A hold is placed once per lot, location and record; a released hold is not place
 from __future__ import annotations
 
 import logging
+from collections.abc import Hashable
 from datetime import date, datetime
 
 import duckdb
@@ -167,6 +168,30 @@ def _minutes(values: pd.Series) -> np.ndarray:
     return stamps.astype(np.int64).astype(np.float64) / 60.0
 
 
+#: Columns of ``cold_chain_exposures`` in table order.
+EXPOSURE_COLUMNS = (
+    "record_id",
+    "logger_id",
+    "shipment_id",
+    "location_id",
+    "window_start",
+    "window_end",
+    "low_c",
+    "high_c",
+    "allowed_minutes",
+    "n_readings",
+    "minutes_above",
+    "minutes_below",
+    "unknown_minutes",
+    "longest_gap_minutes",
+    "max_c",
+    "min_c",
+    "mkt_c",
+    "exposure",
+    "evaluated_at",
+)
+
+
 def _judge(
     records: pd.DataFrame,
     pairs: pd.DataFrame,
@@ -175,63 +200,48 @@ def _judge(
     min_gap: float,
 ) -> pd.DataFrame:
     """Evaluate each (record, range) pair; one output row per pair."""
-    max_interval = _max_intervals(readings, records, gap_factor, min_gap)
-    record_code = readings["code"]
-    start, end = _minutes(records["window_start"]), _minutes(records["window_end"])
-    out = []
-    ranges = pairs[["low_c", "high_c", "allowed_minutes"]].drop_duplicates()
-    for low, high, allowed in ranges.itertuples(index=False):  # a few ranges, not rows
-        chosen = pairs[
-            (pairs["low_c"] == low)
-            & (pairs["high_c"] == high)
-            & (pairs["allowed_minutes"] == allowed)
-        ]
-        rec = pd.Index(records["record_id"]).get_indexer(chosen["record_id"])
-        rec.sort()
-        keep = np.isin(record_code, rec)
-        segment = np.searchsorted(rec, record_code[keep])
-        limits = record_limits(
-            len(rec),
-            low_c=low,
-            high_c=high,
-            allowed_minutes=allowed,
-            max_interval_minutes=max_interval[rec],
-            window_start=start[rec],
-            window_end=end[rec],
-        )
-        result = evaluate_records(
-            segment,
-            np.asarray(readings["minute"], np.float64)[keep],
-            np.asarray(readings["temperature_c"], np.float64)[keep],
-            limits,
-        )
-        out.append(
-            records.iloc[rec].assign(
-                low_c=low,
-                high_c=high,
-                allowed_minutes=allowed,
-                n_readings=result.n_readings,
-                minutes_above=result.minutes_above,
-                minutes_below=result.minutes_below,
-                unknown_minutes=result.unknown_minutes,
-                longest_gap_minutes=result.longest_gap_minutes,
-                max_c=result.max_c,
-                min_c=result.min_c,
-                mkt_c=result.mkt_c,
-                exposure=result.exposure,
-                evaluated_at=datetime.now(),
-            )
-        )
-    columns = [
-        "record_id",
-        "logger_id",
-        "shipment_id",
-        "location_id",
-        "window_start",
-        "window_end",
-        "low_c",
-        "high_c",
-        "allowed_minutes",
+    limits = {
+        "max_interval_minutes": _max_intervals(readings, records, gap_factor, min_gap),
+        "window_start": _minutes(records["window_start"]),
+        "window_end": _minutes(records["window_end"]),
+    }
+    ids = pd.Index(records["record_id"])
+    out = [
+        _judge_range(records, readings, ids.get_indexer(part["record_id"]), key, limits)
+        for key, part in pairs.groupby(["low_c", "high_c", "allowed_minutes"])  # a few ranges
+    ]
+    if not out:
+        return pd.DataFrame(columns=list(EXPOSURE_COLUMNS))
+    verdicts: pd.DataFrame = pd.concat(out, ignore_index=True)[list(EXPOSURE_COLUMNS)]
+    return verdicts
+
+
+def _judge_range(
+    records: pd.DataFrame,
+    readings: dict[str, np.ndarray],
+    rec: np.ndarray,
+    key: tuple[Hashable, ...],
+    per_record: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """Evaluate the records ``rec`` (positions in ``records``) against one range ``key``
+    (low [°C], high [°C], allowed [min])."""
+    low, high, allowed = (float(v) for v in key)  # type: ignore[arg-type]
+    rec = np.sort(rec)
+    keep = np.isin(readings["code"], rec)
+    limits = record_limits(
+        len(rec),
+        low_c=low,
+        high_c=high,
+        allowed_minutes=allowed,
+        **{name: values[rec] for name, values in per_record.items()},
+    )
+    result = evaluate_records(
+        np.searchsorted(rec, readings["code"][keep]),
+        np.asarray(readings["minute"], np.float64)[keep],
+        np.asarray(readings["temperature_c"], np.float64)[keep],
+        limits,
+    )
+    fields = (
         "n_readings",
         "minutes_above",
         "minutes_below",
@@ -241,12 +251,14 @@ def _judge(
         "min_c",
         "mkt_c",
         "exposure",
-        "evaluated_at",
-    ]
-    if not out:
-        return pd.DataFrame(columns=columns)
-    verdicts: pd.DataFrame = pd.concat(out, ignore_index=True)[columns]
-    return verdicts
+    )
+    return records.iloc[rec].assign(
+        low_c=low,
+        high_c=high,
+        allowed_minutes=allowed,
+        evaluated_at=datetime.now(),
+        **{name: getattr(result, name) for name in fields},
+    )
 
 
 _EXPOSED_LOTS_SQL = """

@@ -532,6 +532,26 @@ def record_inspections(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) ->
     rows = results.reset_index(drop=True)
     if "receipt_id" not in rows.columns:
         rows = rows.assign(receipt_id=None)
+    _check_inspection_values(rows)
+    _check_inspection_keys(con, rows)
+    latest = rows.sort_values(["inspection_date", "inspection_id"]).groupby("lot_id").tail(1)
+    update = "UPDATE lots SET inspection_status = ? WHERE lot_id = ?"
+    return _in_transaction(
+        con,
+        [
+            (
+                "inspections",
+                rows[
+                    ["inspection_id", "lot_id", "receipt_id", "inspection_date", "result", "reason"]
+                ],
+            )
+        ],
+        [(update, [r, lot]) for lot, r in latest[["lot_id", "result"]].itertuples(index=False)],
+    )
+
+
+def _check_inspection_values(rows: pd.DataFrame) -> None:
+    """Results are passed or failed; a failure says why."""
     outcome = rows["result"].to_numpy(dtype=object)
     allowed = (InspectionResult.PASSED.value, InspectionResult.FAILED.value)
     bad = np.flatnonzero(~np.isin(outcome, allowed))
@@ -546,6 +566,10 @@ def record_inspections(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) ->
     bad = np.flatnonzero((outcome == InspectionResult.FAILED.value) & (why == ""))
     if bad.size:
         raise _fail("inspections", int(bad[0]), "reason", "a failed inspection needs a reason")
+
+
+def _check_inspection_keys(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> None:
+    """Every lot exists; no inspection id is posted twice."""
     known = {
         r[0]
         for r in con.execute(
@@ -568,17 +592,3 @@ def record_inspections(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) ->
     if again:
         k = int(np.flatnonzero((rows["inspection_id"] == again[0][0]).to_numpy())[0])
         raise _fail("inspections", k, "inspection_id", f"{again[0][0]} was already posted")
-    latest = rows.sort_values(["inspection_date", "inspection_id"]).groupby("lot_id").tail(1)
-    update = "UPDATE lots SET inspection_status = ? WHERE lot_id = ?"
-    return _in_transaction(
-        con,
-        [
-            (
-                "inspections",
-                rows[
-                    ["inspection_id", "lot_id", "receipt_id", "inspection_date", "result", "reason"]
-                ],
-            )
-        ],
-        [(update, [r, lot]) for lot, r in latest[["lot_id", "result"]].itertuples(index=False)],
-    )

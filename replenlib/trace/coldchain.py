@@ -204,16 +204,8 @@ def evaluate_records(
         raise ValueError(f"readings differ in length: {seg.size}, {t.size}, {temp.size}")
     if seg.size > 1 and ((np.diff(seg) < 0) | ((np.diff(seg) == 0) & (np.diff(t) < 0))).any():
         raise ValueError("readings must be sorted by record, then time")
-    last = np.r_[seg[1:] != seg[:-1], True] if seg.size else np.zeros(0, bool)
-    step = np.where(last, np.nan, np.r_[t[1:], np.nan] - t)
-    typical = _segment_median(step, seg, n_rec)
-    end = limits.window_end[seg]
-    with np.errstate(invalid="ignore"):
-        reaches_end = np.isnan(end) | (end <= t)
-    last_step = np.where(reaches_end, np.nan_to_num(typical[seg]), end - t)
-    duration = np.where(last, last_step, step)
-    cap = limits.max_interval_minutes[seg]
-    measured = np.minimum(duration, cap)
+    step, duration = _durations(seg, t, limits, n_rec)
+    measured = np.minimum(duration, limits.max_interval_minutes[seg])
     unknown = duration - measured
     lead = _lead_minutes(seg, t, limits, n_rec)
     outside = np.where(temp > limits.high_c[seg], 1, np.where(temp < limits.low_c[seg], -1, 0))
@@ -244,6 +236,22 @@ def evaluate_records(
         ),
         exposure=_verdict(above + below, unknown_total, count, limits.allowed_minutes),
     )
+
+
+def _durations(
+    seg: NDArray[np.int64], t: NDArray[np.float64], limits: RecordLimits, n_rec: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Interval to the next reading (NaN for a record's last) and the time each reading
+    stands for: that interval, or for the last reading the record's typical interval, or the
+    rest of the window when the window ends later."""
+    last = np.r_[seg[1:] != seg[:-1], True] if seg.size else np.zeros(0, bool)
+    step = np.where(last, np.nan, np.r_[t[1:], np.nan] - t)
+    typical = _segment_median(step, seg, n_rec)
+    end = limits.window_end[seg]
+    with np.errstate(invalid="ignore"):
+        reaches_end = np.isnan(end) | (end <= t)
+    last_step = np.where(reaches_end, np.nan_to_num(typical[seg]), end - t)
+    return step, np.where(last, last_step, step)
 
 
 def _verdict(
