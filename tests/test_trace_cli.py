@@ -54,7 +54,8 @@ def test_recall_prints_the_scope_and_writes_exports(store: Path, tmp_path: Path)
         result.output
     )
     book = pd.read_excel(out / "recall-L-ST1-2026-03-15.xlsx", sheet_name=None)
-    assert set(book) == {"lots", "stock", "transit", "customers", "units", "routes"}
+    assert set(book) == {"lots", "stock", "transit", "customers", "units", "routes", "issue_lines"}
+    assert book["issue_lines"]["reference"].fillna("").tolist() == ["PROC-0042", ""]
     assert len(book["units"]) == 6
     customers = pd.read_csv(out / "recall-L-ST1-2026-03-15-customers.csv")
     assert customers["customer_id"].tolist() == ["C1", "C3"]

@@ -238,9 +238,13 @@ def _export_and_report(
     store: Path, folder: Path, scope: Any, recall_key: str | None, no_report: bool, lang: str
 ) -> None:
     from replenlib.reports.recall_report import export_scope, export_stem
+    from replenlib.store import reader
+    from replenlib.store.recall_scope import issue_lines
 
+    with reader(store) as con:
+        lines = issue_lines(con, scope.lots["lot_id"].tolist())
     stem = export_stem(scope, recall_key)
-    paths = export_scope(scope, folder, stem)
+    paths = export_scope(scope, folder, stem, {"issue_lines": lines})
     click.echo(f"exports: {paths[0]} (+{len(paths) - 1} CSV)")
     if no_report:
         return

@@ -282,11 +282,19 @@ def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-def export_scope(scope: RecallScope, folder: Path, stem: str) -> list[Path]:
-    """Write ``<stem>.xlsx`` (one sheet per table) and ``<stem>-<table>.csv``; return paths."""
+def export_scope(
+    scope: RecallScope,
+    folder: Path,
+    stem: str,
+    extra: dict[str, pd.DataFrame] | None = None,
+) -> list[Path]:
+    """Write ``<stem>.xlsx`` (one sheet per table) and ``<stem>-<table>.csv``; return paths.
+
+    ``extra`` adds tables (e.g. ``issue_lines``: every issue movement of the lots).
+    """
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", stem):
         raise ValueError(f"export name {stem!r}: letters, digits, '.', '-' and '_' only")
-    frames = {name: getattr(scope, name) for name in TABLES}
+    frames = {name: getattr(scope, name) for name in TABLES} | (extra or {})
 
     def workbook(tmp: Path) -> None:
         with pd.ExcelWriter(tmp, engine="openpyxl") as excel:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from replenlib.errors import InputDataError
+from replenlib.store.duck import settle
 from replenlib.store.trace_index import drop_selection, select_trace
 from replenlib.trace.recall import RecallSelector, lot_balance
 
@@ -201,6 +202,7 @@ def _frame(
     con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object] | None = None
 ) -> pd.DataFrame:
     """Run ``sql`` and return a frame (via Arrow: fast for many string columns)."""
+    settle(con)
     frame: pd.DataFrame = con.sql(sql, params=params or {}).to_arrow_table().to_pandas()
     return frame
 
@@ -310,3 +312,23 @@ SELECT lot_id, node AS destination, path AS route, hops FROM walk
 WHERE node LIKE 'C:%' OR node LIKE 'L:%'
 ORDER BY lot_id, hops, route
 """
+
+
+def issue_lines(con: duckdb.DuckDBPyConnection, lots: list[str]) -> pd.DataFrame:
+    """Every issue and customer return of ``lots``, one row per movement, oldest first.
+
+    Read from the movement log (not the index): the full detail behind the scope's customer
+    totals, for the export.
+    """
+    return _frame(
+        con,
+        """
+        SELECT movement_date, kind, lot_id, item_id, serial_number, from_location_id,
+               to_location_id, customer_id, reference, quantity
+        FROM movements
+        WHERE lot_id IN (SELECT unnest($lots))
+          AND (kind = 'issue' OR (kind = 'return' AND customer_id IS NOT NULL))
+        ORDER BY movement_date, movement_id
+        """,
+        {"lots": lots},
+    )
