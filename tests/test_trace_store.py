@@ -706,3 +706,17 @@ def test_fefo_pick_list_skips_unusable_lots(store: Path) -> None:
     assert picks["lot_status"].tolist() == ["short_dated", "inspection_pending", "approved"]
     assert picks["pick"].tolist() == [0.0, 0.0, 100.0]
     assert short == 20.0
+
+
+def test_index_lookup_and_semi_join_give_the_same_scope(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from replenlib.store import trace_index
+
+    selector = RecallSelector(lots=("L-ST1", "L-RG1"))
+    with reader(store) as con:
+        by_lookup = recall_scope(con, selector)
+        monkeypatch.setattr(trace_index, "INDEX_LOOKUP_MAX_LOTS", 0)
+        by_join = recall_scope(con, selector)
+    for name in ("lots", "stock", "customers", "units", "routes"):
+        pd.testing.assert_frame_equal(getattr(by_lookup, name), getattr(by_join, name))
