@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from replenlib.trace.expiry import expiry_risk
+from replenlib.trace.expiry import echelon_demand, expiry_risk
 from replenlib.trace.fefo import fefo_allocate, fefo_order
 from replenlib.trace.segments import segment_cummin, segment_cumsum
 
@@ -146,3 +146,12 @@ def test_expiry_risk_matches_a_day_by_day_simulation(lots: list, rate: int) -> N
     qty = np.array([q for _, q in lots], dtype=float)
     risk = expiry_risk(np.zeros(len(lots), np.int64), expiry, qty, [float(rate)], 0.0)
     np.testing.assert_allclose(risk.at_risk, _simulate(expiry, qty, rate, 31), atol=1e-9)
+
+
+def test_echelon_demand_adds_everything_downstream() -> None:
+    # CW (0) feeds DC (1) and DC2 (2); DC feeds H1 (3) and H2 (4); own demand per node
+    own = [1.0, 2.0, 0.5, 3.0, 4.0]
+    parent = [-1, 0, 0, 1, 1]
+    np.testing.assert_allclose(echelon_demand(own, parent), [10.5, 9.0, 0.5, 3.0, 4.0])
+    with pytest.raises(ValueError, match="cycle"):
+        echelon_demand([1.0, 1.0], [1, 0])

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 from replenlib.kpi import definitions as k
 from replenlib.store.coldchain_data import evaluate_cold_chain, hold_exposed_lots
 from replenlib.store.duck import register
-from replenlib.store.lot_state import expiry_risk_frame, lot_stock, stock_by_series
+from replenlib.store.lot_state import echelon_rates, expiry_risk_frame, lot_stock, stock_by_series
 from replenlib.store.sourcing_data import sourcing_candidates, sourcing_decisions
 from replenlib.store.supplier_data import lead_time_table, network_metrics, supplier_scorecard
 from replenlib.store.trace_index import build_trace_index, index_is_fresh
@@ -170,7 +170,7 @@ def supply_kpi_rows(
     card = supplier_scorecard(con, as_of)
     network = network_metrics(con, as_of)
     lots = lot_stock(con, as_of)
-    risk = expiry_risk_frame(lots, forecasts, as_of)
+    risk = expiry_risk_frame(lots, echelon_rates(con, forecasts), as_of)
     unusable = lots[~lots["usable"]]
     rows = [
         ("supplier_grade_ab_share", "all", k.supplier_grade_ab_share(card["grade"])),

@@ -18,7 +18,7 @@ import pandas as pd
 from replenlib.i18n import label
 from replenlib.reports.html import HtmlBlock, esc, table
 from replenlib.store import reader
-from replenlib.store.lot_state import expiry_risk_frame, lot_stock
+from replenlib.store.lot_state import echelon_rates, expiry_risk_frame, lot_stock
 from replenlib.store.recall_scope import RecallScope, recall_scope
 from replenlib.store.sourcing_data import sourcing_candidates, sourcing_decisions
 from replenlib.store.supplier_data import (
@@ -100,7 +100,7 @@ def load(
             holds=con.execute(
                 "SELECT * FROM lot_holds WHERE released_at IS NULL ORDER BY placed_at DESC, lot_id"
             ).df(),
-            expiry=expiry_risk_frame(stock, forecasts, day),
+            expiry=expiry_risk_frame(stock, echelon_rates(con, forecasts), day),
             exposures=exposures,
             record=record,
             readings=_readings(con, record),

@@ -17,7 +17,7 @@ import pandas as pd
 from replenlib.i18n import label
 from replenlib.kpi.definitions import KPIS
 from replenlib.reports.html import HtmlBlock, esc, format_value, table
-from replenlib.store.lot_state import expiry_risk_frame, lot_stock
+from replenlib.store.lot_state import echelon_rates, expiry_risk_frame, lot_stock
 from replenlib.store.supplier_data import supplier_scorecard
 
 #: Trailing window of the trace-success detail [days] (as the KPI).
@@ -53,7 +53,7 @@ def load_supply(con: duckdb.DuckDBPyConnection, run_id: str, as_of: date) -> Sup
     ).df()
     return SupplyReportData(
         scorecard=supplier_scorecard(con, as_of),
-        expiry=expiry_risk_frame(lot_stock(con, as_of), forecasts, as_of),
+        expiry=expiry_risk_frame(lot_stock(con, as_of), echelon_rates(con, forecasts), as_of),
         untraced=untraced,
     )
 

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from replenlib.trace.expiry import expiry_risk
+from replenlib.trace.expiry import echelon_demand, expiry_risk
 from replenlib.trace.fefo import fefo_allocate
 from replenlib.trace.lots import (
     StockByStatus,
@@ -95,11 +95,27 @@ def stock_by_series(lots: pd.DataFrame, series: pd.DataFrame) -> StockByStatus:
     )
 
 
+def echelon_rates(con: duckdb.DuckDBPyConnection, demand: pd.DataFrame) -> pd.DataFrame:
+    """``demand`` (item_id, location_id, mean_daily) with mean_daily replaced by the echelon
+    demand: own demand plus that of every item-location it replenishes (``item_location``)."""
+    network = con.execute(
+        "SELECT item_id, location_id, source_location_id FROM item_location ORDER BY 1, 2"
+    ).df()
+    rows = network.merge(demand[["item_id", "location_id", "mean_daily"]], how="left")
+    keys = pd.MultiIndex.from_frame(rows[["item_id", "location_id"]])
+    parent = keys.get_indexer(
+        pd.MultiIndex.from_arrays([rows["item_id"], rows["source_location_id"].fillna("")])
+    )
+    total = echelon_demand(rows["mean_daily"].fillna(0.0).to_numpy(np.float64), parent)
+    return rows[["item_id", "location_id"]].assign(mean_daily=total)
+
+
 def expiry_risk_frame(lots: pd.DataFrame, demand: pd.DataFrame, as_of: date) -> pd.DataFrame:
     """Lots with stock expected to expire unsold, largest value at risk first.
 
     ``lots`` from :func:`lot_stock`; ``demand`` has item_id, location_id and mean_daily
-    [units/day] (e.g. a run's forecasts). Item-locations without a forecast have no demand.
+    [units/day] — the demand the stock point's stock serves (see :func:`echelon_rates`).
+    Item-locations without demand sell nothing.
     """
     usable = lots[lots["usable"]].reset_index(drop=True)
     keys = usable[["item_id", "location_id"]].drop_duplicates().reset_index(drop=True)
