@@ -10,16 +10,19 @@ from hypothesis import strategies as st
 from replenlib.codes import gtin_check_digit, is_valid_gtin, make_gtin, with_indicator
 
 
-@pytest.mark.parametrize(("code", "source"), [
-    # EAN-13 example of GS1's check digit calculator and of Wikipedia's "EAN-13" article.
-    ("4006381333931", "GS1 check digit calculator / EAN-13 example"),
-    # GS1 US example company prefix 0614141 (GS1 General Specifications examples).
-    ("00614141123452", "GS1 General Specifications, GTIN-14 of company prefix 0614141"),
-    # UPC-A example of the UPC article ("036000 291452").
-    ("036000291452", "UPC-A example"),
-    # ISBN-13 = GTIN-13 in the 978 Bookland prefix (ISO 2108 example 978-0-306-40615-7).
-    ("9780306406157", "ISBN-13 example"),
-])
+@pytest.mark.parametrize(
+    ("code", "source"),
+    [
+        # EAN-13 example of GS1's check digit calculator and of Wikipedia's "EAN-13" article.
+        ("4006381333931", "GS1 check digit calculator / EAN-13 example"),
+        # GS1 US example company prefix 0614141 (GS1 General Specifications examples).
+        ("00614141123452", "GS1 General Specifications, GTIN-14 of company prefix 0614141"),
+        # UPC-A example of the UPC article ("036000 291452").
+        ("036000291452", "UPC-A example"),
+        # ISBN-13 = GTIN-13 in the 978 Bookland prefix (ISO 2108 example 978-0-306-40615-7).
+        ("9780306406157", "ISBN-13 example"),
+    ],
+)
 def test_published_examples(code: str, source: str) -> None:
     assert gtin_check_digit(code[:-1]) == int(code[-1]), source
     assert is_valid_gtin(code)
@@ -27,7 +30,7 @@ def test_published_examples(code: str, source: str) -> None:
 
 def test_rejects_bad_codes() -> None:
     assert not is_valid_gtin("4006381333932")
-    assert not is_valid_gtin("400638133393")   # 12 digits but wrong check digit for UPC
+    assert not is_valid_gtin("400638133393")  # 12 digits but wrong check digit for UPC
     assert not is_valid_gtin("40063813339X1")
     assert not is_valid_gtin("")
     with pytest.raises(ValueError):

@@ -32,20 +32,35 @@ def ledger(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
     m = t["movements"]
     arrival = m["reference"].map(t["shipments"].set_index("shipment_id")["arrival_date"])
     in_date = m["movement_date"].where(m["kind"] != "transfer", arrival)
-    ins = pd.DataFrame({"location_id": m["to_location_id"], "lot_id": m["lot_id"],
-                        "item_id": m["item_id"], "day": in_date, "change": m["quantity"]})
-    outs = pd.DataFrame({"location_id": m["from_location_id"], "lot_id": m["lot_id"],
-                         "item_id": m["item_id"], "day": m["movement_date"],
-                         "change": -m["quantity"]})
+    ins = pd.DataFrame(
+        {
+            "location_id": m["to_location_id"],
+            "lot_id": m["lot_id"],
+            "item_id": m["item_id"],
+            "day": in_date,
+            "change": m["quantity"],
+        }
+    )
+    outs = pd.DataFrame(
+        {
+            "location_id": m["from_location_id"],
+            "lot_id": m["lot_id"],
+            "item_id": m["item_id"],
+            "day": m["movement_date"],
+            "change": -m["quantity"],
+        }
+    )
     both = pd.concat([ins, outs]).dropna(subset=["location_id"])
     daily = both.groupby(["location_id", "lot_id", "item_id", "day"], as_index=False)[
-        "change"].sum()
+        "change"
+    ].sum()
     daily = daily.sort_values(["location_id", "lot_id", "day"], ignore_index=True)
     daily["balance"] = daily.groupby(["location_id", "lot_id"])["change"].cumsum()
     return daily
 
 
 # --- API and schema -----------------------------------------------------------------------
+
 
 def test_api_fields(demo: DemoData) -> None:
     assert demo.size is DemoSize.SMALL
@@ -71,8 +86,7 @@ def test_frames_insert_into_the_schema(t: dict[str, pd.DataFrame]) -> None:
 
 def test_dtypes(t: dict[str, pd.DataFrame]) -> None:
     assert pd.api.types.is_datetime64_any_dtype(t["movements"]["movement_date"])
-    assert (t["movements"]["movement_date"] == t["movements"]["movement_date"].dt.normalize()
-            ).all()
+    assert (t["movements"]["movement_date"] == t["movements"]["movement_date"].dt.normalize()).all()
     assert pd.api.types.is_string_dtype(t["items"]["item_id"])
     assert t["movements"]["movement_id"].dtype == np.int64
     assert t["items"]["is_serialised"].dtype == bool
@@ -98,6 +112,7 @@ def test_deterministic(t: dict[str, pd.DataFrame], demo: DemoData) -> None:
 
 # --- master data --------------------------------------------------------------------------
 
+
 def test_gtins_valid_and_unique(t: dict[str, pd.DataFrame]) -> None:
     assert t["items"]["gtin"].map(is_valid_gtin).all()
     assert t["items"]["gtin"].str.len().eq(14).all()
@@ -116,8 +131,9 @@ def test_category_properties(t: dict[str, pd.DataFrame]) -> None:
     reagents = items[items["category"] == "ivd_reagent"]
     assert reagents["is_cold_chain"].all()
     assert reagents["shelf_life_days"].between(180, 560).all()
-    assert (reagents["storage_temp_min_c"] == 2).all() and (reagents["storage_temp_max_c"] == 8
-                                                              ).all()
+    assert (reagents["storage_temp_min_c"] == 2).all() and (
+        reagents["storage_temp_max_c"] == 8
+    ).all()
     spares = items[items["category"] == "equipment_spare"]
     assert spares["shelf_life_days"].isna().all()
     assert items["criticality"].isin(["critical", "high", "medium", "low"]).all()
@@ -145,19 +161,24 @@ def test_assortment_and_parents(t: dict[str, pd.DataFrame]) -> None:
     central = loc.index[loc["kind"] == "central_warehouse"][0]
     assert (il["location_id"] == central).sum() == len(t["items"])
     children = il[il["source_location_id"].notna()]
-    assert (children["source_location_id"].to_numpy()
-            == loc.loc[children["location_id"], "parent_location_id"].to_numpy()).all()
+    assert (
+        children["source_location_id"].to_numpy()
+        == loc.loc[children["location_id"], "parent_location_id"].to_numpy()
+    ).all()
     assert children["transfer_lead_time_days"].between(1, 4).all()
     parent_keys = set(zip(il["item_id"], il["location_id"], strict=True))
-    assert all((i, s) in parent_keys for i, s in zip(children["item_id"],
-                                                     children["source_location_id"],
-                                                     strict=True))
+    assert all(
+        (i, s) in parent_keys
+        for i, s in zip(children["item_id"], children["source_location_id"], strict=True)
+    )
 
 
 # --- consistency invariants ---------------------------------------------------------------
 
-def test_stock_equals_movements(demo: DemoData, t: dict[str, pd.DataFrame],
-                                ledger: pd.DataFrame) -> None:
+
+def test_stock_equals_movements(
+    demo: DemoData, t: dict[str, pd.DataFrame], ledger: pd.DataFrame
+) -> None:
     as_of = pd.Timestamp(demo.as_of)
     arrived = ledger[ledger["day"] <= as_of]
     balance = arrived.groupby(["item_id", "location_id", "lot_id"])["change"].sum()
@@ -187,7 +208,8 @@ def issues(t: dict[str, pd.DataFrame]) -> pd.DataFrame:
         expiry=issued["lot_id"].map(lots["expiry_date"]),
         status=issued["lot_id"].map(lots["inspection_status"]),
         inspected=issued["lot_id"].map(inspected["inspection_date"]),
-        min_days=issued["item_id"].map(items["min_remaining_shelf_life_days"]))
+        min_days=issued["item_id"].map(items["min_remaining_shelf_life_days"]),
+    )
 
 
 def test_issues_use_only_good_lots(issues: pd.DataFrame) -> None:
@@ -212,35 +234,52 @@ def test_failed_lots_never_leave_quarantine(t: dict[str, pd.DataFrame]) -> None:
     assert len(held) > 0 and (held["status"] == "quarantine").all()
 
 
-def _fefo_violations(t: dict[str, pd.DataFrame], moved: pd.DataFrame, ledger: pd.DataFrame,
-                     margin: int) -> tuple[int, int]:
+def _fefo_violations(
+    t: dict[str, pd.DataFrame], moved: pd.DataFrame, ledger: pd.DataFrame, margin: int
+) -> tuple[int, int]:
     """Count (probes, violations): earlier-expiring usable lots left in stock that day."""
     lots = t["lots"].set_index("lot_id")
     items = t["items"].set_index("item_id")
     inspected = t["inspections"].set_index("lot_id")["inspection_date"]
-    moved = moved.assign(expiry=moved["lot_id"].map(lots["expiry_date"]),
-                         min_days=moved["item_id"].map(items["min_remaining_shelf_life_days"]))
+    moved = moved.assign(
+        expiry=moved["lot_id"].map(lots["expiry_date"]),
+        min_days=moved["item_id"].map(items["min_remaining_shelf_life_days"]),
+    )
     held = ledger[["location_id", "lot_id", "item_id"]].drop_duplicates()
-    held = held.assign(other_expiry=held["lot_id"].map(lots["expiry_date"]),
-                       other_ok=held["lot_id"].map(inspected),
-                       other_passed=held["lot_id"].map(lots["inspection_status"]) == "passed")
+    held = held.assign(
+        other_expiry=held["lot_id"].map(lots["expiry_date"]),
+        other_ok=held["lot_id"].map(inspected),
+        other_passed=held["lot_id"].map(lots["inspection_status"]) == "passed",
+    )
     taken = moved.drop_duplicates(["from_location_id", "lot_id", "movement_date"])[
-        ["from_location_id", "item_id", "lot_id", "movement_date", "expiry", "min_days"]]
-    pairs = taken.merge(held, left_on=["from_location_id", "item_id"],
-                        right_on=["location_id", "item_id"], suffixes=("", "_other"))
+        ["from_location_id", "item_id", "lot_id", "movement_date", "expiry", "min_days"]
+    ]
+    pairs = taken.merge(
+        held,
+        left_on=["from_location_id", "item_id"],
+        right_on=["location_id", "item_id"],
+        suffixes=("", "_other"),
+    )
     remaining = (pairs["other_expiry"] - pairs["movement_date"]).dt.days
-    usable = (pairs["other_passed"] & (pairs["other_ok"] <= pairs["movement_date"])
-              & (remaining >= pairs["min_days"] + margin))
+    usable = (
+        pairs["other_passed"]
+        & (pairs["other_ok"] <= pairs["movement_date"])
+        & (remaining >= pairs["min_days"] + margin)
+    )
     earlier = pairs[usable & (pairs["other_expiry"] < pairs["expiry"])]
-    probe = earlier[["location_id", "lot_id_other", "movement_date"]].rename(
-        columns={"lot_id_other": "lot_id", "movement_date": "day"}).sort_values("day")
+    probe = (
+        earlier[["location_id", "lot_id_other", "movement_date"]]
+        .rename(columns={"lot_id_other": "lot_id", "movement_date": "day"})
+        .sort_values("day")
+    )
     book = ledger[["location_id", "lot_id", "day", "balance"]].sort_values("day")
     found = pd.merge_asof(probe, book, on="day", by=["location_id", "lot_id"])
     return len(found), int((found["balance"].fillna(0) > 0).sum())
 
 
-def test_fefo_on_issues(t: dict[str, pd.DataFrame], issues: pd.DataFrame,
-                        ledger: pd.DataFrame) -> None:
+def test_fefo_on_issues(
+    t: dict[str, pd.DataFrame], issues: pd.DataFrame, ledger: pd.DataFrame
+) -> None:
     """No issue takes a lot while an earlier-expiring usable lot stays in stock that day."""
     probes, violations = _fefo_violations(t, issues, ledger, margin=0)
     assert probes > 100
@@ -266,8 +305,9 @@ def test_serials_in_stock_have_one_location(t: dict[str, pd.DataFrame]) -> None:
     serialised = t["items"].loc[t["items"]["is_serialised"], "item_id"]
     stock = t["stock_on_hand"][t["stock_on_hand"]["item_id"].isin(serialised)]
     stock = stock.groupby(["location_id", "lot_id"])["quantity"].sum()
-    pd.testing.assert_series_equal(counted.astype(float).sort_index(), stock.sort_index(),
-                                   check_names=False)
+    pd.testing.assert_series_equal(
+        counted.astype(float).sort_index(), stock.sort_index(), check_names=False
+    )
     total = t["lots"][t["lots"]["item_id"].isin(serialised)]["quantity_received"].sum()
     assert len(serials) == total
 
@@ -282,8 +322,11 @@ def test_serialised_movements_are_single_units(t: dict[str, pd.DataFrame]) -> No
 
 def test_shipped_equals_issues(t: dict[str, pd.DataFrame]) -> None:
     m = t["movements"]
-    issued = m[m["kind"] == "issue"].groupby(["item_id", "from_location_id", "movement_date"])[
-        "quantity"].sum()
+    issued = (
+        m[m["kind"] == "issue"]
+        .groupby(["item_id", "from_location_id", "movement_date"])["quantity"]
+        .sum()
+    )
     demand = t["demand_history"].set_index(["item_id", "location_id", "demand_date"])
     shipped = demand["quantity_shipped"]
     shipped = shipped[shipped > 0]
@@ -324,8 +367,9 @@ def test_expired_stock_scrapped_or_flagged(demo: DemoData, t: dict[str, pd.DataF
 
 def test_multi_hop_genealogy(t: dict[str, pd.DataFrame]) -> None:
     m = t["movements"]
-    hops = m[m["kind"] == "transfer"].merge(t["locations"], left_on="to_location_id",
-                                            right_on="location_id")
+    hops = m[m["kind"] == "transfer"].merge(
+        t["locations"], left_on="to_location_id", right_on="location_id"
+    )
     to_hospital = set(hops.loc[hops["kind_y"] == "hospital", "lot_id"])
     to_dc = set(hops.loc[hops["kind_y"] == "regional_dc", "lot_id"])
     received = set(m.loc[m["kind"] == "receipt", "lot_id"])
@@ -333,6 +377,7 @@ def test_multi_hop_genealogy(t: dict[str, pd.DataFrame]) -> None:
 
 
 # --- plausibility -------------------------------------------------------------------------
+
 
 def _weekly_adi(demand: pd.DataFrame, as_of: datetime.date) -> pd.Series:
     """ADI [weeks] per series over the last 104 whole weeks (Syntetos & Boylan, 2005)."""
@@ -352,8 +397,15 @@ def test_syntetos_boylan_mix(demo: DemoData, t: dict[str, pd.DataFrame]) -> None
 
 def test_patterns_present(demo: DemoData) -> None:
     patterns = set(demo.truth["series"]["pattern"])
-    assert patterns == {"smooth", "seasonal", "intermittent", "lumpy", "new", "end_of_life",
-                        "tender_step"}
+    assert patterns == {
+        "smooth",
+        "seasonal",
+        "intermittent",
+        "lumpy",
+        "new",
+        "end_of_life",
+        "tender_step",
+    }
     assert (demo.truth["series"]["base_daily_rate"] > 0).all()
 
 
@@ -361,9 +413,13 @@ def test_chinese_new_year_dip(t: dict[str, pd.DataFrame]) -> None:
     daily = t["demand_history"].groupby("demand_date")["quantity"].sum()
     for new_year in ("2025-01-29", "2026-02-17"):
         day0 = pd.Timestamp(new_year)
-        week = daily[day0:day0 + pd.Timedelta(days=6)].mean()
-        around = pd.concat([daily[day0 - pd.Timedelta(days=14):day0 - pd.Timedelta(days=1)],
-                            daily[day0 + pd.Timedelta(days=7):day0 + pd.Timedelta(days=20)]])
+        week = daily[day0 : day0 + pd.Timedelta(days=6)].mean()
+        around = pd.concat(
+            [
+                daily[day0 - pd.Timedelta(days=14) : day0 - pd.Timedelta(days=1)],
+                daily[day0 + pd.Timedelta(days=7) : day0 + pd.Timedelta(days=20)],
+            ]
+        )
         assert week < 0.8 * around.mean()
 
 
@@ -382,8 +438,7 @@ def test_service_and_inventory_baseline(demo: DemoData, t: dict[str, pd.DataFram
     assert 40 <= days <= 85
 
 
-def test_late_receipts_and_failed_inspections(demo: DemoData,
-                                               t: dict[str, pd.DataFrame]) -> None:
+def test_late_receipts_and_failed_inspections(demo: DemoData, t: dict[str, pd.DataFrame]) -> None:
     r = t["receipts"].merge(t["purchase_orders"], on=["po_id", "po_line"], suffixes=("", "_po"))
     late = (r["receipt_date"] > r["confirmed_date"]).mean()
     assert 0.02 <= late <= 0.35
@@ -466,13 +521,13 @@ def test_issues_go_to_customers_of_the_location(t: dict[str, pd.DataFrame]) -> N
 
 
 def test_purchase_terms(t: dict[str, pd.DataFrame]) -> None:
-    po = t["purchase_orders"].merge(t["item_supplier"], on=["item_id", "supplier_id"],
-                                    suffixes=("", "_terms"))
+    po = t["purchase_orders"].merge(
+        t["item_supplier"], on=["item_id", "supplier_id"], suffixes=("", "_terms")
+    )
     assert len(po) == len(t["purchase_orders"])
     assert (po["quantity"] % po["order_multiple"] == 0).all()
     assert (po["quantity"] >= po["moq"]).all()
-    assert ((po["confirmed_date"] - po["order_date"]).dt.days
-            == po["quoted_lead_time_days"]).all()
+    assert ((po["confirmed_date"] - po["order_date"]).dt.days == po["quoted_lead_time_days"]).all()
     assert (po["unit_price"] == po["unit_price_terms"]).all()
     backup = po[po["priority"] == 2]
     assert 0 < len(backup) < 0.2 * len(po)

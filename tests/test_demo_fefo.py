@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from replenlib.demo.fefo import fefo_take, split_ranges
 
 groups_of_buckets = st.lists(
-    st.tuples(st.integers(0, 4), st.integers(0, 9)), min_size=0, max_size=30)
+    st.tuples(st.integers(0, 4), st.integers(0, 9)), min_size=0, max_size=30
+)
 
 
 def _sorted(buckets: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -22,7 +23,8 @@ def _sorted(buckets: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
 @settings(deadline=None, max_examples=60)
 @given(groups_of_buckets, st.lists(st.integers(0, 40), min_size=5, max_size=5))
 def test_fefo_take_serves_min_of_need_and_stock_earliest_first(
-        buckets: list[tuple[int, int]], needs: list[int]) -> None:
+    buckets: list[tuple[int, int]], needs: list[int]
+) -> None:
     group, quantity = _sorted(buckets)
     need = np.array(needs, dtype=np.int64)
     take = fefo_take(group, quantity, need[group])
@@ -36,10 +38,13 @@ def test_fefo_take_serves_min_of_need_and_stock_earliest_first(
 
 
 @settings(deadline=None, max_examples=60)
-@given(groups_of_buckets, st.lists(st.tuples(st.integers(0, 4), st.integers(1, 15)),
-                                   min_size=1, max_size=12))
-def test_split_ranges_conserves_quantities(buckets: list[tuple[int, int]],
-                                           receivers: list[tuple[int, int]]) -> None:
+@given(
+    groups_of_buckets,
+    st.lists(st.tuples(st.integers(0, 4), st.integers(1, 15)), min_size=1, max_size=12),
+)
+def test_split_ranges_conserves_quantities(
+    buckets: list[tuple[int, int]], receivers: list[tuple[int, int]]
+) -> None:
     group, quantity = _sorted(buckets)
     receivers = sorted(receivers, key=lambda r: r[0])
     r_group = np.array([r[0] for r in receivers], dtype=np.int64)
@@ -53,8 +58,7 @@ def test_split_ranges_conserves_quantities(buckets: list[tuple[int, int]],
     assert (np.bincount(pieces.bucket, pieces.quantity, minlength=len(take)) == take).all()
     got = np.bincount(pieces.receiver, pieces.quantity, minlength=len(request))
     assert (got <= request).all()
-    assert ((pieces.offset >= 0) & (pieces.offset + pieces.quantity <= take[pieces.bucket])
-            ).all()
+    assert ((pieces.offset >= 0) & (pieces.offset + pieces.quantity <= take[pieces.bucket])).all()
     for g in range(5):  # receivers are served in order: only the last served may be short
         mine = np.flatnonzero(r_group == g)
         short = mine[got[mine] < request[mine]]

@@ -270,7 +270,7 @@ def _export_and_report(
         db=store,
         out_dir=folder,
         lang=lang,
-        parameters=parameters,
+        extra=parameters,
         tag=stem.removeprefix("recall-").rsplit("-", 3)[0],
     )
     click.echo(f"report: {path}")

@@ -9,17 +9,21 @@ from typing import Any
 
 from replenlib.config import notebooks_dir
 from replenlib.errors import ReplenError
+from replenlib.i18n import label
 from replenlib.reports.render import render_notebook, report_path
 from replenlib.store import reader
 
 #: Report name → notebook file in the notebooks folder.
 REPORTS: dict[str, str] = {
+    "data_health": "01_data_health.ipynb",
     "kpi": "07_kpi_report.ipynb",
     "recall": "09_recall_report.ipynb",
 }
+#: Report name → key of its title in :mod:`replenlib.i18n` (default: ``<name>_report_title``).
+TITLES: dict[str, str] = {"data_health": "dh_title"}
 
-#: Reports that read the store as it is and need no pipeline run (dated today without one).
-RUN_FREE: frozenset[str] = frozenset({"recall"})
+#: Reports about the store's data rather than a pipeline run: no run needed, dated today.
+RUNLESS: frozenset[str] = frozenset({"data_health", "recall"})
 
 
 def render_report(
@@ -30,7 +34,7 @@ def render_report(
     run_id: str | None = None,
     lang: str = "en",
     notebooks: Path | None = None,
-    parameters: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
     tag: str | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Path:
@@ -38,7 +42,7 @@ def render_report(
 
     The file is ``<out_dir>/<name>[-<tag>]-<planning day>.html`` (``.zh.html`` in Chinese),
     written atomically: a failed render leaves no file and no previous report damaged.
-    ``parameters`` adds notebook parameters (e.g. a recall's criteria); ``env`` adds kernel
+    ``extra`` adds notebook parameters (e.g. a recall's criteria); ``env`` adds kernel
     environment variables.
     """
     if name not in REPORTS:
@@ -47,19 +51,34 @@ def render_report(
     if not notebook.exists():
         raise ReplenError(f"report notebook {notebook} is missing (set REPLEN_NOTEBOOKS?)")
     db_file = Path(db).resolve()
+    parameters: dict[str, Any] = {"db": str(db_file), "lang": lang, **(extra or {})}
+    if name in RUNLESS:
+        day = date.today()
+    else:
+        parameters["run_id"], day = _resolve_run(db_file, run_id)
+    out = report_path(Path(out_dir), name if tag is None else f"{name}-{tag}", day, lang)
+    render_notebook(
+        notebook,
+        out,
+        parameters,
+        cwd=notebook.parent,
+        env=env,
+        title=label(TITLES.get(name, f"{name}_report_title"), lang),
+    )
+    return out
+
+
+def _resolve_run(db_file: Path, run_id: str | None) -> tuple[str, date]:
+    """The run to report on (the given one, or the latest) and its planning day."""
     with reader(db_file) as con:
         sql = "SELECT run_id, as_of_date FROM runs " + (
             "WHERE run_id = ?" if run_id else "ORDER BY started_at DESC LIMIT 1"
         )
         row = con.execute(sql, [run_id] if run_id else []).fetchone()
-    if row is None and (run_id or name not in RUN_FREE):
+    if row is None:
         raise ReplenError(
             f"no run {run_id} in {db_file}"
             if run_id
             else f"{db_file} has no pipeline run yet: run `replen run` first"
         )
-    day = row[1] if row is not None else date.today()
-    out = report_path(Path(out_dir), name if tag is None else f"{name}-{tag}", day, lang)
-    values = {"db": str(db_file), "run_id": row[0] if row is not None else "", "lang": lang}
-    render_notebook(notebook, out, {**values, **(parameters or {})}, cwd=notebook.parent, env=env)
-    return out
+    return str(row[0]), row[1]
