@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from replenlib import __version__
+from replenlib.pipeline.demand_stage import run_demand_stage
 from replenlib.pipeline.inputs import latest_demand_date, read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
@@ -64,13 +65,28 @@ def run_nightly(
         step("reading store")
         inputs = read_planning_inputs(con, as_of)
         version, strategy = current_strategy(con)
+        step(f"forecasting {inputs.n_series:,} item-locations (segments, backtests)")
+        demand = run_demand_stage(con, inputs)
         step(f"planning {inputs.n_series:,} item-locations")
         store = read_policy_inputs(con, inputs.series, inputs.as_of)
-        result = plan(inputs, strategy, store)
+        result = plan(inputs, strategy, store, demand=demand)
         step("computing KPIs")
         kpis = run_kpis(con, inputs, result)
         step("writing results")
-        _write(con, run_id, started, inputs.as_of, version, inputs.n_series, result, kpis)
+        params = result.policy_parameters
+        protection = params["lead_time_mean_days"] + params["review_period_days"]
+        demand_tables = demand.frames(result.lead_time_demand, protection.to_numpy())
+        _write(
+            con,
+            run_id,
+            started,
+            inputs.as_of,
+            version,
+            inputs.n_series,
+            result,
+            kpis,
+            demand_tables,
+        )
     summary = RunSummary(
         run_id=run_id,
         as_of=inputs.as_of,
@@ -97,6 +113,7 @@ def _write(
     n_series: int,
     result: PlanResult,
     kpis: pd.DataFrame,
+    extra_tables: dict[str, pd.DataFrame] | None = None,
 ) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
@@ -118,6 +135,7 @@ def _write(
             ("policy_parameters", result.policy_parameters),
             ("proposals", result.proposals),
             ("run_kpis", kpis),
+            *(extra_tables or {}).items(),
         ):
             append_frame(con, table, frame.assign(run_id=run_id))
         con.execute("COMMIT")
