@@ -229,6 +229,9 @@ PLUGINS: tuple[tuple[str, str], ...] = (
     ("importing", "import_command"),
     ("importing", "duplicates"),
     ("scenario", "scenario"),
+    ("trace", "recall"),
+    ("trace", "suppliers"),
+    ("trace", "trace"),
 )
 
 

@@ -20,11 +20,12 @@ import pandas as pd
 
 from replenlib import __version__
 from replenlib.pipeline.demand_stage import run_demand_stage
-from replenlib.pipeline.inputs import read_planning_inputs
+from replenlib.pipeline.inputs import latest_demand_date, read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
 from replenlib.pipeline.policy_inputs import read_policy_inputs
 from replenlib.pipeline.policy_versions import current_strategy
+from replenlib.pipeline.supply_stage import refresh_supply_state
 from replenlib.store import append_frame, writer
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def run_nightly(
     started, clock = datetime.now(), time.perf_counter()
     run_id = new_run_id(started)
     with writer(db) as con:
+        refresh_supply_state(con, as_of or latest_demand_date(con), step)
         step("reading store")
         inputs = read_planning_inputs(con, as_of)
         version, strategy = current_strategy(con)

@@ -15,7 +15,9 @@ import pandas as pd
 from replenlib.errors import ReplenError
 from replenlib.i18n import label
 from replenlib.kpi.definitions import KPIS
+from replenlib.reports import supply_report
 from replenlib.reports.html import STYLE, HtmlBlock, esc, format_value, table
+from replenlib.reports.supply_report import SupplyReportData, load_supply
 from replenlib.store import reader
 
 #: KPIs shown as tiles, in order.
@@ -27,6 +29,9 @@ TILE_KPIS = (
     "on_time_delivery_rate",
     "quality_pass_rate",
     "lot_trace_success_rate",
+    "supplier_grade_ab_share",
+    "expiry_value_at_risk",
+    "cold_chain_excursion_rate",
     "proposal_count",
     "proposal_value",
     "below_safety_stock_share",
@@ -54,6 +59,7 @@ class KpiReportData:
     freshness: pd.DataFrame  #: source, latest
     #: demand_class, series, method (most used), rmsse, mase, bias of the chosen methods
     accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    supply: SupplyReportData | None = None  #: supplier grades, expiry risk, untraced issues
 
 
 def load(
@@ -93,6 +99,7 @@ def load(
                 columns=["source", "latest"],
             ),
             accuracy=con.execute(_ACCURACY_SQL, [rid]).df(),
+            supply=load_supply(con, rid, run["as_of_date"]),  # type: ignore[arg-type]
         )
 
 
@@ -284,6 +291,24 @@ def proposals_table(data: KpiReportData, lang: str = "en") -> HtmlBlock:
         "reason",
     ]
     return title + table(rows, [label(k, lang) for k in keys])
+
+
+def supplier_grades(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Supplier grades with trend and the metrics behind them (see :mod:`.supply_report`)."""
+    assert data.supply is not None
+    return supply_report.supplier_grades(data.supply, lang)
+
+
+def expiry_risk(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Usable stock expected to expire before forecast demand consumes it, with its value."""
+    assert data.supply is not None
+    return supply_report.expiry_risk(data.supply, lang)
+
+
+def trace_success(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Lot-trace success rate and the issues whose lot or customer is unknown."""
+    assert data.supply is not None
+    return supply_report.trace_success(data.supply, data.kpis, lang)
 
 
 def footnotes(lang: str = "en") -> HtmlBlock:

@@ -82,6 +82,24 @@ Tables (version 5: scenarios, ``replen scenario run``)
 ``scenario_tornado``        per run, factor and KPI: the KPI at the low and high setting
 ``scenario_calibration``    per run and tier: target against achieved service, before and after
 ==========================  =====================================================================
+
+Tables (version 6: supply and traceability)
+-------------------------------------------
+=========================  ======================================================================
+``lot_holds``              holds placed on lots (recall, quarantine, excursion, damage, manual),
+                           with who placed and who released them; active = not released
+``supplier_blocks``        suppliers (or item-suppliers) blocked from sourcing, e.g. by a recall
+``sourcing_rules``         split rules per item-supplier: fixed shares or grade × capacity
+``cold_chain_exposures``   evaluated logger records (a shipment, or a storage unit's day) per
+                           temperature range: minutes outside, unknown minutes, MKT, verdict
+``trace_index_state``      when the trace index was built and from which movements
+``trace_lot_position``     trace index: units of each lot in stock per location
+``trace_lot_transit``      trace index: units of each lot in transit per shipment
+``trace_lot_issue``        trace index: units of each lot issued per customer, with dates
+``trace_lot_edge``         trace index: flows of each lot between nodes (supplier, location,
+                           customer, scrap), for genealogy and routes
+``trace_serial_state``     trace index: the last movement and whereabouts of every serial
+=========================  ======================================================================
 """
 
 from __future__ import annotations
@@ -783,6 +801,145 @@ _SCENARIOS = (
     """,
 )
 
+
+_V6_SUPPLY_TRACE = (
+    """
+    CREATE TABLE lot_holds (
+        hold_id VARCHAR PRIMARY KEY,
+        lot_id VARCHAR NOT NULL,
+        location_id VARCHAR,                    -- NULL = the lot everywhere
+        kind VARCHAR NOT NULL,                  -- 'recall', 'quarantine', 'excursion', 'damaged', 'manual'
+        reason VARCHAR NOT NULL,
+        reference VARCHAR,                      -- recall id, cold-chain record, inspection id
+        quantity DOUBLE,                        -- [base units] affected when placed (informative)
+        placed_at TIMESTAMP NOT NULL,
+        placed_by VARCHAR NOT NULL,
+        released_at TIMESTAMP,                  -- NULL = active
+        released_by VARCHAR,
+        release_reason VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE supplier_blocks (
+        block_id VARCHAR PRIMARY KEY,
+        supplier_id VARCHAR NOT NULL,
+        item_id VARCHAR,                        -- NULL = every item of the supplier
+        reason VARCHAR NOT NULL,
+        reference VARCHAR,                      -- e.g. the recall id
+        blocked_at TIMESTAMP NOT NULL,
+        blocked_by VARCHAR NOT NULL,
+        released_at TIMESTAMP,                  -- NULL = active
+        released_by VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE sourcing_rules (
+        item_id VARCHAR NOT NULL,
+        supplier_id VARCHAR NOT NULL,
+        rule VARCHAR NOT NULL,                  -- 'fixed_share' or 'grade_capacity'
+        share DOUBLE,                           -- [fraction] agreed share under 'fixed_share'
+        capacity_per_week DOUBLE,               -- [base units/week]; NULL = unlimited
+        PRIMARY KEY (item_id, supplier_id)
+    )
+    """,
+    """
+    CREATE TABLE cold_chain_exposures (
+        record_id VARCHAR NOT NULL,             -- 'S:<shipment>' or 'L:<logger>:<day>'
+        logger_id VARCHAR NOT NULL,
+        shipment_id VARCHAR,
+        location_id VARCHAR,
+        window_start TIMESTAMP NOT NULL,
+        window_end TIMESTAMP NOT NULL,
+        low_c DOUBLE NOT NULL,                  -- [°C] range evaluated
+        high_c DOUBLE NOT NULL,                 -- [°C]
+        allowed_minutes DOUBLE NOT NULL,        -- [min]
+        n_readings INTEGER NOT NULL,
+        minutes_above DOUBLE NOT NULL,          -- [min]
+        minutes_below DOUBLE NOT NULL,          -- [min]
+        unknown_minutes DOUBLE NOT NULL,        -- [min] not covered by readings (gaps)
+        longest_gap_minutes DOUBLE NOT NULL,    -- [min]
+        max_c DOUBLE,                           -- [°C]
+        min_c DOUBLE,                           -- [°C]
+        mkt_c DOUBLE,                           -- [°C] mean kinetic temperature
+        exposure VARCHAR NOT NULL,              -- 'safe', 'tolerated', 'unknown', 'excursion'
+        evaluated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (record_id, low_c, high_c, allowed_minutes)
+    )
+    """,
+    """
+    CREATE TABLE trace_index_state (
+        built_at TIMESTAMP NOT NULL,
+        as_of DATE,                             -- last movement day covered
+        movements_count BIGINT NOT NULL,
+        max_movement_id BIGINT,
+        shipments_count BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_position (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        quantity DOUBLE NOT NULL,               -- [base units] arrived minus left
+        first_in DATE,
+        last_movement DATE
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_transit (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        from_location_id VARCHAR,
+        to_location_id VARCHAR NOT NULL,
+        shipment_id VARCHAR,
+        dispatch_date DATE NOT NULL,
+        arrival_date DATE NOT NULL,
+        quantity DOUBLE NOT NULL                -- [base units]
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_issue (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        customer_id VARCHAR,                    -- NULL = issued without a known customer
+        location_id VARCHAR,                    -- issuing location
+        quantity DOUBLE NOT NULL,               -- [base units] issued
+        quantity_returned DOUBLE NOT NULL,      -- [base units] returned by the customer
+        first_issue DATE,
+        last_issue DATE,
+        issue_movements BIGINT NOT NULL,        -- issue movements (one per unit when serialised)
+        issue_references VARCHAR                -- procedure references where present
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_edge (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,                  -- movement kind
+        from_node VARCHAR NOT NULL,             -- 'L:<location>', 'S:<supplier>', 'C:<customer>', 'X'
+        to_node VARCHAR NOT NULL,
+        quantity DOUBLE NOT NULL,               -- [base units]
+        first_date DATE NOT NULL,
+        last_date DATE NOT NULL,
+        movements BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE trace_serial_state (
+        item_id VARCHAR NOT NULL,
+        serial_number VARCHAR NOT NULL,
+        lot_id VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'in_stock', 'in_transit', 'issued', 'scrapped', 'returned', 'adjusted_out'
+        location_id VARCHAR,                    -- where it is (or is heading, in transit)
+        customer_id VARCHAR,                    -- who received it, when issued
+        event_date DATE NOT NULL,               -- date of its last movement
+        arrival_date DATE,                      -- in transit: expected arrival
+        reference VARCHAR                       -- last movement's reference
+    )
+    """,
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -806,6 +963,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         5, "scenario runs: definitions, KPIs, series, frontier, tornado, calibration", _SCENARIOS
+    ),
+    Migration(
+        6,
+        "supply and traceability: holds, supplier blocks, sourcing rules, cold chain, trace index",
+        _V6_SUPPLY_TRACE,
     ),
 )
 
