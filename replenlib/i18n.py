@@ -200,7 +200,6 @@ _LABELS: dict[str, tuple[str, str]] = {
     "factor": ("Input", "输入因素"),
     "factor_low": ("Input lower", "输入降低"),
     "factor_high": ("Input higher", "输入提高"),
-    "lead_time": ("Lead time", "交货期"),
     "demand_level": ("Demand level", "需求水平"),
     "variability": ("Demand variability", "需求波动"),
     "service_target": ("Service target", "服务目标"),

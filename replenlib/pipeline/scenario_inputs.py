@@ -42,7 +42,6 @@ from replenlib.demand.panel import PanelDemandForecast
 from replenlib.pipeline.demand_stage import DemandStage, run_demand_stage
 from replenlib.pipeline.inputs import (
     AGE_AT_RECEIPT_DAYS,
-    DEFAULT_LEAD_TIME_CV,
     MIN_LEAD_TIME_OBSERVATIONS,
     PlanningInputs,
     read_planning_inputs,
@@ -56,6 +55,7 @@ from replenlib.scenario.base import ScenarioBase
 from replenlib.scenario.definition import DemandSource
 from replenlib.sim.demand import BlockBootstrap, DemandModel, SizeFamily
 from replenlib.sim.supply import LeadTimeModel
+from replenlib.supply.lead_time import DEFAULT_LEAD_TIME_CV
 
 DAYS_PER_WEEK = 7.0
 #: Days per block of the demand bootstrap [days].
