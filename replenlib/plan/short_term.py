@@ -1,0 +1,242 @@
+r"""The short-term plan: today's order lines per item-location, with reasons and urgency.
+
+The inventory position counts everything already decided, so that a need is proposed once:
+
+.. math::
+
+    IP = I^{\text{usable}} - W^{\text{expiring}} + O^{\text{open PO}}
+         + P^{\text{in}} - P^{\text{out}} - K^{\text{tender}},
+
+with :math:`P^{\text{in}}, P^{\text{out}}` the open proposals and approved-but-not-ordered
+requisitions into and out of the location (:data:`~replenlib.plan.approval.OPEN_STATUSES`),
+:math:`W` usable stock expected to expire unused (:mod:`.expiry`) and :math:`K` known demand
+(tenders) due within the protection interval. When :math:`IP \le s` the location is short of
+:math:`S - IP` (the order *quantity*, never the reorder level :math:`s`):
+
+1. idle stock elsewhere is transferred first (:mod:`.transfers`), for locations bought from
+   suppliers;
+2. if :math:`IP + \text{transfers} \le s` still, the rest is ordered from the location's
+   source (a purchase from the supplier, or a transfer from its supplying location), rounded
+   up to the terms: :math:`q = \lceil S - IP - \text{transfers} \rceil_{\text{terms}}`.
+
+Urgency and emergency come from :func:`~replenlib.plan.proposals.decide_orders` (days of cover
+against lead time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from replenlib.plan.proposals import ProposalDecision, Urgency, decide_orders
+from replenlib.plan.thresholds import PlanThresholds
+from replenlib.plan.transfers import TransferPlan, match_transfers, surplus_stock
+from replenlib.policy.order_sizing import round_to_terms
+
+
+class ReasonCode(StrEnum):
+    """Why a line is proposed; a line may carry several."""
+
+    BELOW_REORDER_POINT = "below_reorder_point"
+    FORECAST_PEAK = "forecast_peak"
+    TENDER = "tender"
+    BACKUP_SUPPLIER = "backup_supplier"
+    EXPIRY_REPLACEMENT = "expiry_replacement"
+    IDLE_STOCK = "idle_stock"
+
+
+class OrderKind(StrEnum):
+    """Where a line's stock comes from."""
+
+    PURCHASE = "purchase"
+    TRANSFER = "transfer"
+
+
+@dataclass(frozen=True)
+class ShortTermInputs:
+    """Per item-location arrays of equal length (units: base units, days).
+
+    Attributes
+    ----------
+    item_code : integer code of the item (rows of one item share it)
+    on_hand : usable stock [units]
+    expiring_unused : usable stock expected to expire before use [units]
+    on_order : open purchase orders and transfers in transit [units]
+    pending_in, pending_out : open proposals / approved requisitions in and out [units]
+    known_demand : tender or other known demand due within the protection interval [units]
+    reorder_point, order_up_to, safety_stock : the policy [units]
+    demand_rate : forecast [units/day]; trailing_rate : last year's mean [units/day]
+    lead_time : replenishment lead time from the usual source [days]
+    moq, order_multiple : terms of the usual source [units]
+    is_purchase : bought from suppliers (else replenished by transfer from a location)
+    is_active : still sold (not past end of life)
+    on_backup_supplier : the usual supplier is a backup because the primary is blocked
+    """
+
+    item_code: NDArray[np.int64]
+    on_hand: NDArray[np.float64]
+    expiring_unused: NDArray[np.float64]
+    on_order: NDArray[np.float64]
+    pending_in: NDArray[np.float64]
+    pending_out: NDArray[np.float64]
+    known_demand: NDArray[np.float64]
+    reorder_point: NDArray[np.float64]
+    order_up_to: NDArray[np.float64]
+    safety_stock: NDArray[np.float64]
+    demand_rate: NDArray[np.float64]
+    trailing_rate: NDArray[np.float64]
+    lead_time: NDArray[np.float64]
+    moq: NDArray[np.float64]
+    order_multiple: NDArray[np.float64]
+    is_purchase: NDArray[np.bool_]
+    is_active: NDArray[np.bool_]
+    on_backup_supplier: NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class OrderLines:
+    """The proposed lines, most urgent first. ``source_row`` is the donor row of an idle-stock
+    transfer and -1 otherwise (the usual source of ``row``)."""
+
+    row: NDArray[np.int64]
+    source_row: NDArray[np.int64]
+    kind: NDArray[np.object_]  #: :class:`OrderKind` values
+    quantity: NDArray[np.float64]  #: [units]
+    lead_time: NDArray[np.float64]  #: [days]
+    reasons: list[str]  #: ';'-joined :class:`ReasonCode` values
+    urgency: NDArray[np.object_]  #: :class:`~replenlib.plan.proposals.Urgency` values
+    urgency_score: NDArray[np.float64]  #: [-]
+    is_emergency: NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+
+@dataclass(frozen=True)
+class ShortTermPlan:
+    """The lines plus the per-series numbers behind them."""
+
+    lines: OrderLines
+    inventory_position: NDArray[np.float64]  #: [units] before today's lines
+    decision: ProposalDecision
+    transfers: TransferPlan
+
+
+def inventory_position(inputs: ShortTermInputs) -> NDArray[np.float64]:
+    """The inventory position of the module docstring [units]."""
+    return np.asarray(
+        inputs.on_hand
+        - inputs.expiring_unused
+        + inputs.on_order
+        + inputs.pending_in
+        - inputs.pending_out
+        - inputs.known_demand,
+        dtype=np.float64,
+    )
+
+
+def plan_orders(inputs: ShortTermInputs, thresholds: PlanThresholds) -> ShortTermPlan:
+    """Today's order lines: idle-stock transfers first, then purchases or regular transfers."""
+    position = inventory_position(inputs)
+    active = np.asarray(inputs.is_active, dtype=bool)
+    decision = decide_orders(
+        on_hand=inputs.on_hand,
+        inventory_position=position,
+        reorder_point=inputs.reorder_point,
+        order_up_to=inputs.order_up_to,
+        safety_stock=inputs.safety_stock,
+        demand_mean=np.where(active, inputs.demand_rate, 0.0),
+        lead_time_mean=inputs.lead_time,
+        moq=inputs.moq,
+        order_multiple=inputs.order_multiple,
+    )
+    needs = decision.needs_order & active
+    shortfall = np.where(needs, inputs.order_up_to - position, 0.0)
+    surplus = np.where(
+        needs,
+        0.0,
+        surplus_stock(inputs.on_hand, position, inputs.order_up_to, inputs.pending_out),
+    )
+    transfers = match_transfers(
+        inputs.item_code,
+        np.where(inputs.is_purchase, np.ceil(shortfall - 1e-9), 0.0),
+        surplus,
+        decision.urgency_score,
+        thresholds.min_transfer_quantity,
+    )
+    received = transfers.received(len(position))
+    still_short = needs & (position + received <= inputs.reorder_point)
+    quantity = np.where(
+        still_short,
+        round_to_terms(
+            np.where(still_short, shortfall - received, 0.0), inputs.moq, inputs.order_multiple
+        ),
+        0.0,
+    )
+    lines = _lines(inputs, position, decision, transfers, quantity, thresholds)
+    return ShortTermPlan(lines, position, decision, transfers)
+
+
+def _lines(
+    inputs: ShortTermInputs,
+    position: NDArray[np.float64],
+    decision: ProposalDecision,
+    transfers: TransferPlan,
+    quantity: NDArray[np.float64],
+    thresholds: PlanThresholds,
+) -> OrderLines:
+    """Idle-stock transfers and source orders as one list of lines, most urgent first."""
+    source = np.flatnonzero(quantity > 0)
+    row = np.concatenate([transfers.receiver, source]).astype(np.int64)
+    n_idle = len(transfers.receiver)
+    kind = np.where(inputs.is_purchase[source], OrderKind.PURCHASE, OrderKind.TRANSFER)
+    flags = reason_flags(inputs, position, thresholds)
+    reasons = [
+        ";".join([*_codes(flags, r), *([ReasonCode.IDLE_STOCK.value] if i < n_idle else [])])
+        for i, r in enumerate(row)
+    ]
+    order = np.argsort(-decision.urgency_score[row], kind="stable")
+    urgency = decision.urgency[row]
+    return OrderLines(
+        row=row[order],
+        source_row=np.concatenate([transfers.donor, np.full(len(source), -1)])[order].astype(
+            np.int64
+        ),
+        kind=np.concatenate([np.full(n_idle, OrderKind.TRANSFER, dtype=object), kind])[order],
+        quantity=np.concatenate([transfers.quantity, quantity[source]])[order],
+        lead_time=np.concatenate(
+            [np.full(n_idle, thresholds.lateral_transfer_days), inputs.lead_time[source]]
+        )[order],
+        reasons=[reasons[i] for i in order],
+        urgency=urgency[order],
+        urgency_score=decision.urgency_score[row][order],
+        is_emergency=(urgency == Urgency.CRITICAL)[order],
+    )
+
+
+def reason_flags(
+    inputs: ShortTermInputs, position: NDArray[np.float64], thresholds: PlanThresholds
+) -> dict[ReasonCode, NDArray[np.bool_]]:
+    """Per series, which reasons apply to an order placed today.
+
+    Tender and expiry replacement apply when they lowered the position (and so raised the
+    quantity); a forecast peak when the forecast rate exceeds ``forecast_peak_ratio`` times
+    last year's rate.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        peak = inputs.demand_rate > thresholds.forecast_peak_ratio * inputs.trailing_rate
+    return {
+        ReasonCode.BELOW_REORDER_POINT: np.ones(len(position), dtype=bool),
+        ReasonCode.FORECAST_PEAK: peak & (inputs.trailing_rate > 0),
+        ReasonCode.TENDER: inputs.known_demand > 0,
+        ReasonCode.BACKUP_SUPPLIER: np.asarray(inputs.on_backup_supplier, dtype=bool)
+        & inputs.is_purchase,
+        ReasonCode.EXPIRY_REPLACEMENT: inputs.expiring_unused > 0,
+    }
+
+
+def _codes(flags: dict[ReasonCode, NDArray[np.bool_]], row: int) -> list[str]:
+    return [code.value for code, mask in flags.items() if mask[row]]
