@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from replenlib import __version__
+from replenlib.pipeline import plan_stage
 from replenlib.pipeline.inputs import read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
@@ -63,10 +64,14 @@ def run_nightly(
         version, strategy = current_strategy(con)
         step(f"planning {inputs.n_series:,} item-locations")
         result = plan(inputs, strategy)
+        step("short-term plan, rolling plan and alerts")  # plan stage (governance branch)
+        stage = plan_stage.prepare(con, inputs, result, version, started)
+        result = replace(result, proposals=stage.proposals)
         step("computing KPIs")
         kpis = run_kpis(con, inputs, result)
         step("writing results")
         _write(con, run_id, started, inputs.as_of, version, inputs.n_series, result, kpis)
+        plan_stage.write(con, run_id, stage, started)
     summary = RunSummary(
         run_id=run_id,
         as_of=inputs.as_of,

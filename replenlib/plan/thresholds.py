@@ -20,8 +20,8 @@ class PlanThresholds:
     Attributes
     ----------
     approval_value_threshold : order value above which a second-level approval is needed [CNY]
-    proposal_validity_days : days after its order date that a proposal can still be approved
-        [days]; later it expires (and stops counting in the inventory position)
+    proposal_validity_days : days after the run that proposed it that a proposal can still be
+        approved [days]; later it expires (and stops counting in the inventory position)
     lateral_transfer_days : lead time of a transfer of idle stock between locations [days]
     min_transfer_quantity : smallest transfer of idle stock worth shipping [units]
     forecast_peak_ratio : forecast rate ÷ trailing-year rate above which a proposal is said to
