@@ -221,7 +221,14 @@ def _print_summary(summary: Any) -> None:
 
 
 #: Commands defined in :mod:`replenlib.commands`: (module, attribute) pairs, added to ``cli``.
-PLUGINS: tuple[tuple[str, str], ...] = ()
+PLUGINS: tuple[tuple[str, str], ...] = (
+    ("governance", "plan"),
+    ("governance", "approve"),
+    ("governance", "policy"),
+    ("governance", "audit"),
+    ("governance", "export"),
+    ("governance", "alerts"),
+)
 
 
 def _register_plugins() -> None:

@@ -217,6 +217,7 @@ def _inputs(**over: object) -> ShortTermInputs:
         "is_purchase": np.array([True, True, True, True]),
         "is_active": np.array([True, True, True, True]),
         "on_backup_supplier": np.array([False, False, True, False]),
+        "supply_row": np.array([-1, -1, -1, -1]),
     }
     base.update(over)
     return ShortTermInputs(**base)  # type: ignore[arg-type]
@@ -287,6 +288,7 @@ def test_quantity_is_the_order_quantity_never_the_reorder_level(
             is_purchase=np.array([True]),
             is_active=np.array([True]),
             on_backup_supplier=np.array([False]),
+            supply_row=np.array([-1]),
         ),
         PlanThresholds(),
     )
@@ -308,6 +310,26 @@ def test_expiring_stock_and_tenders_lower_the_position_and_say_so() -> None:
     assert "expiry_replacement" in by_row[0]  # 60 - 25 = 35 ≤ 40
     assert "tender" in by_row[2]  # 95 - 70 = 25 ≤ 30
     assert plan.inventory_position[:3].tolist() == [35.0, 0.0, 25.0]
+
+
+def test_a_source_that_ships_today_reorders_today() -> None:
+    # row 1 (a hospital) is replenished from row 0 (its DC): 100 - 10 = 90 leave the DC today,
+    # which drops the DC from 120 to 30 ≤ 40: the DC buys in the same run (two echelons).
+    plan = plan_orders(
+        _inputs(
+            item_code=np.array([0, 0, 1, 1]),
+            on_hand=np.array([120.0, 10.0, 500.0, 500.0]),
+            is_purchase=np.array([True, False, True, True]),
+            supply_row=np.array([-1, 0, -1, -1]),
+            moq=np.array([50.0, 1.0, 1.0, 1.0]),
+            order_multiple=np.array([25.0, 1.0, 1.0, 1.0]),
+            on_backup_supplier=np.zeros(4, dtype=bool),
+        ),
+        PlanThresholds(),
+    )
+    got = sorted(zip(plan.lines.row.tolist(), plan.lines.source_row.tolist(), plan.lines.quantity.tolist(), strict=True))
+    assert got == [(0, -1, 75.0), (1, 0, 90.0)]  # DC: 100 - 30 = 70 → 75 (multiple 25)
+    assert plan.inventory_position[0] == 30.0
 
 
 # ---------------------------------------------------------------- MRP and BOM

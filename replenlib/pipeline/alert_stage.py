@@ -31,7 +31,8 @@ COLD_CHAIN_WINDOW_DAYS, MAX_READING_MINUTES = 7, 60.0
 class SeriesFacts:
     """Per series facts the plan stage already computed (aligned to ``inputs.series``)."""
 
-    stockout_day: NDArray[np.int64]  #: first projected stockout day without a new order
+    stockout_day: NDArray[np.int64]  #: first projected stockout day [days from the planning
+    #: day], counting open orders, open proposals and today's lines
     inventory_position: NDArray[np.float64]  #: [units]
     reorder_point: NDArray[np.float64]  #: [units]
     tier: NDArray[np.object_]

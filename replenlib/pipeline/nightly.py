@@ -46,9 +46,9 @@ class RunSummary:
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """A sortable, unique run id: timestamp plus process id."""
+    """A sortable, unique run id: timestamp (to the microsecond) plus process id."""
     moment = now or datetime.now()
-    return f"{moment:%Y%m%dT%H%M%S}-{os.getpid()}"
+    return f"{moment:%Y%m%dT%H%M%S.%f}-{os.getpid()}"
 
 
 def run_nightly(

@@ -97,8 +97,8 @@ def prepare(
     )
     controls = _controls(con, proposals, short_inputs, plan.lines, policy_version, thresholds, now)
     projection = _projection(con, inputs, rate, open_lines.frame, plan.lines, thresholds)
-    facts = SeriesFacts(
-        projection.stockout_day_without + 1,  # index 0 is the day after the planning day
+    facts = SeriesFacts(  # a stockout that even today's lines cannot prevent; index 0 = day 1
+        projection.stockout_day_with + 1,
         plan.inventory_position,
         params["reorder_point"].to_numpy(dtype=np.float64),
         params["tier"].to_numpy(dtype=object),
@@ -237,6 +237,7 @@ def _short_term_inputs(
         is_purchase=series["source_location_id"].isna().to_numpy(),
         is_active=series["is_active"].to_numpy(dtype=bool),
         on_backup_supplier=backup["on_backup_supplier"].fillna(False).to_numpy(dtype=bool),
+        supply_row=series_index(series, series, "source_location_id"),
     )
 
 
@@ -263,10 +264,10 @@ def _proposal_frame(
 ) -> pd.DataFrame:
     series, rows = inputs.series, lines.row
     picked = series.iloc[rows].reset_index(drop=True)
-    idle = lines.source_row >= 0
+    shipped = lines.source_row >= 0
     purchase = lines.kind == OrderKind.PURCHASE
     source = np.where(
-        idle,
+        shipped,
         series["location_id"].to_numpy(dtype=object)[np.maximum(lines.source_row, 0)],
         picked["source_location_id"].to_numpy(dtype=object),
     )
@@ -343,7 +344,9 @@ def _controls(
         quantity=lines.quantity,
         inventory_position=proposals["inventory_position"].to_numpy(dtype=np.float64),
         order_up_to=order_up_to,
-        order_multiple=np.where(lines.source_row >= 0, 1.0, short.order_multiple[lines.row]),
+        order_multiple=np.where(
+            lines.kind == OrderKind.TRANSFER, 1.0, short.order_multiple[lines.row]
+        ),
         supplier_status=status.to_numpy(dtype=object),
         is_purchase=(lines.kind == OrderKind.PURCHASE),
         is_emergency=lines.is_emergency,

@@ -8,8 +8,9 @@ condition persists and resolved when it clears — never re-raised every night.
 =========================  ===============  ===================================================
 kind                       owner            condition
 =========================  ===============  ===================================================
-stockout_in_lead_time      planner          projected stock (no new order) < 0 before an order
-                                            placed today could arrive
+stockout_in_lead_time      planner          projected stock (open orders, proposals and today's
+                                            lines included) < 0 before an order placed today
+                                            could arrive
 expiry_risk                planner          usable stock expected to expire unused (FEFO)
                                             within the expiry horizon
 supplier_late              buyer            open lines past their confirmed date, or on-time

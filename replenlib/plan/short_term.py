@@ -17,7 +17,10 @@ requisitions into and out of the location (:data:`~replenlib.plan.approval.OPEN_
    suppliers;
 2. if :math:`IP + \text{transfers} \le s` still, the rest is ordered from the location's
    source (a purchase from the supplier, or a transfer from its supplying location), rounded
-   up to the terms: :math:`q = \lceil S - IP - \text{transfers} \rceil_{\text{terms}}`.
+   up to the terms: :math:`q = \lceil S - IP - \text{transfers} \rceil_{\text{terms}}`;
+3. what today's transfers take out of a supplying location lowers *its* position at once, so
+   the plan is repeated, echelon by echelon, until the outgoing quantities settle: a
+   distribution centre that ships to a hospital today reorders today, not tomorrow.
 
 Urgency and emergency come from :func:`~replenlib.plan.proposals.decide_orders` (days of cover
 against lead time).
@@ -25,7 +28,7 @@ against lead time).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
@@ -72,6 +75,7 @@ class ShortTermInputs:
     lead_time : replenishment lead time from the usual source [days]
     moq, order_multiple : terms of the usual source [units]
     is_purchase : bought from suppliers (else replenished by transfer from a location)
+    supply_row : row of the supplying location for transfer-replenished rows, -1 otherwise
     is_active : still sold (not past end of life)
     on_backup_supplier : the usual supplier is a backup because the primary is blocked
     """
@@ -94,12 +98,14 @@ class ShortTermInputs:
     is_purchase: NDArray[np.bool_]
     is_active: NDArray[np.bool_]
     on_backup_supplier: NDArray[np.bool_]
+    supply_row: NDArray[np.int64]
 
 
 @dataclass(frozen=True)
 class OrderLines:
-    """The proposed lines, most urgent first. ``source_row`` is the donor row of an idle-stock
-    transfer and -1 otherwise (the usual source of ``row``)."""
+    """The proposed lines, most urgent first. ``source_row`` is the row a transfer ships from
+    (the donor of idle stock, or the supplying location) and -1 for purchases and for sources
+    outside the plan."""
 
     row: NDArray[np.int64]
     source_row: NDArray[np.int64]
@@ -138,8 +144,27 @@ def inventory_position(inputs: ShortTermInputs) -> NDArray[np.float64]:
     )
 
 
-def plan_orders(inputs: ShortTermInputs, thresholds: PlanThresholds) -> ShortTermPlan:
-    """Today's order lines: idle-stock transfers first, then purchases or regular transfers."""
+def plan_orders(
+    inputs: ShortTermInputs, thresholds: PlanThresholds, max_echelons: int = 6
+) -> ShortTermPlan:
+    """Today's order lines: idle-stock transfers first, then purchases or regular transfers,
+    repeated until what today's transfers take out of their sources settles (step 3)."""
+    n = len(inputs.on_hand)
+    shipped = np.zeros(n)
+    plan = _plan_once(inputs, thresholds)
+    for _ in range(max_echelons):
+        lines = plan.lines
+        out = lines.source_row >= 0
+        now = np.bincount(lines.source_row[out], weights=lines.quantity[out], minlength=n)
+        if np.allclose(now, shipped):
+            break
+        shipped = now
+        plan = _plan_once(replace(inputs, pending_out=inputs.pending_out + shipped), thresholds)
+    return plan
+
+
+def _plan_once(inputs: ShortTermInputs, thresholds: PlanThresholds) -> ShortTermPlan:
+    """One pass of steps 1–2 of the module docstring."""
     position = inventory_position(inputs)
     active = np.asarray(inputs.is_active, dtype=bool)
     decision = decide_orders(
@@ -202,7 +227,7 @@ def _lines(
     urgency = decision.urgency[row]
     return OrderLines(
         row=row[order],
-        source_row=np.concatenate([transfers.donor, np.full(len(source), -1)])[order].astype(
+        source_row=np.concatenate([transfers.donor, inputs.supply_row[source]])[order].astype(
             np.int64
         ),
         kind=np.concatenate([np.full(n_idle, OrderKind.TRANSFER, dtype=object), kind])[order],
