@@ -67,7 +67,10 @@ _LABELS: dict[str, tuple[str, str]] = {
     "open_alerts": ("Open alerts", "未关闭预警"),
     "no_alerts": ("No open alerts.", "没有未关闭的预警。"),
     "proposals_by_urgency": ("Proposals by urgency", "按紧急程度排序的订货建议"),
-    "rolling_plan": ("Rolling plan: largest changes by supplier and month", "滚动计划：按供应商和月份的最大变化"),
+    "rolling_plan": (
+        "Rolling plan: largest changes by supplier and month",
+        "滚动计划：按供应商和月份的最大变化",
+    ),
     "rolling_chart": ("Rolling plan: planned receipts by month", "滚动计划：每月计划到货"),
     "projected_stock": ("Projected stock with and without the order", "有/无订单的预计库存"),
     "stock_without_order": ("Without the order", "不下单"),

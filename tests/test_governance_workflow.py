@@ -9,10 +9,11 @@ import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
+from click.testing import CliRunner, Result
 
+from replenlib.cli import cli as main_cli
 from replenlib.governance.approvals import (
     Actor,
     ApprovalError,
@@ -28,6 +29,7 @@ from replenlib.governance.policy_versions import (
     rollback,
 )
 from replenlib.pipeline.nightly import run_nightly
+from replenlib.pipeline.policy_versions import current_strategy
 from replenlib.plan.approval import Decision, ProposalStatus
 from replenlib.plan.thresholds import PlanThresholds
 from replenlib.policy.strategy import ServiceMeasure, Strategy, Tier, TierRule
@@ -38,9 +40,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny store before any run (copied by the tests that need it)."""
+    return build_store(tmp_path_factory.mktemp("gov") / "fresh.duckdb")
+
+
+@pytest.fixture(scope="module")
+def planned(fresh: Path) -> Path:
     """The tiny store after one nightly run (copied by each test that changes it)."""
-    db = build_store(tmp_path_factory.mktemp("gov") / "base.duckdb")
+    db = Path(shutil.copy(fresh, fresh.with_name("planned.duckdb")))
     run_nightly(db)
     return db
 
@@ -56,8 +64,11 @@ def _q(db: Path, sql: str, params: list[object] | None = None) -> pd.DataFrame:
 
 
 def _proposal(db: Path, item: str, location: str) -> str:
-    frame = _q(db, "SELECT proposal_id FROM proposals WHERE item_id = ? AND location_id = ?",
-               [item, location])
+    frame = _q(
+        db,
+        "SELECT proposal_id FROM proposals WHERE item_id = ? AND location_id = ?",
+        [item, location],
+    )
     return str(frame["proposal_id"].iloc[-1])
 
 
@@ -65,7 +76,9 @@ def _proposal(db: Path, item: str, location: str) -> str:
 
 
 def test_nightly_writes_both_plans_alerts_and_the_policy_version(planned: Path) -> None:
-    props = _q(planned, "SELECT * FROM proposals JOIN proposal_controls USING (proposal_id, run_id)")
+    props = _q(
+        planned, "SELECT * FROM proposals JOIN proposal_controls USING (proposal_id, run_id)"
+    )
     by = {(r.item_id, r.location_id): r for r in props.itertuples()}
     # idle stock at DC2 moves to DC1 instead of a purchase; the stent is an emergency
     assert by[("I1", "DC1")].kind == "transfer" and by[("I1", "DC1")].source_location_id == "DC2"
@@ -85,19 +98,30 @@ def test_nightly_writes_both_plans_alerts_and_the_policy_version(planned: Path) 
     gap = projection["stock_with_order"] - projection["stock_without_order"]
     assert set(gap.round(6)) == {0.0, 80.0} and gap.iloc[13] == 80.0 and gap.iloc[12] == 0.0
     kinds = set(_q(planned, "SELECT kind FROM alerts WHERE status = 'open'")["kind"])
-    assert {"cold_chain_excursion", "expiry_risk", "stockout_in_lead_time",
-            "supplier_downgraded", "supplier_late"} <= kinds
+    assert {
+        "cold_chain_excursion",
+        "expiry_risk",
+        "stockout_in_lead_time",
+        "supplier_downgraded",
+        "supplier_late",
+    } <= kinds
 
 
 def test_a_second_run_proposes_nothing_twice_and_tracks_alerts(store: Path) -> None:
     before = _q(store, "SELECT alert_id, alert_key FROM alerts ORDER BY alert_id")
     summary = run_nightly(store)
     assert summary.n_proposals == 0  # every need is already covered by an open proposal
-    after = _q(store, "SELECT alert_id, alert_key, times_seen, status FROM alerts ORDER BY alert_id")
+    after = _q(
+        store, "SELECT alert_id, alert_key, times_seen, status FROM alerts ORDER BY alert_id"
+    )
     assert after[["alert_id", "alert_key"]].equals(before)  # same alerts, none raised again
     assert set(after["times_seen"]) == {2} and set(after["status"]) == {"open"}
-    rolling = _q(store, "SELECT run_id, change_planned_receipts, previous_planned_receipts "
-                        "FROM rolling_plan WHERE run_id = ?", [summary.run_id])
+    rolling = _q(
+        store,
+        "SELECT run_id, change_planned_receipts, previous_planned_receipts "
+        "FROM rolling_plan WHERE run_id = ?",
+        [summary.run_id],
+    )
     assert rolling["previous_planned_receipts"].notna().all()
 
 
@@ -106,7 +130,9 @@ def test_approved_requisitions_still_count_but_rejected_ones_do_not(store: Path)
     record_decision(store, gloves, Decision.APPROVE, Actor.parse("planner/alice"))
     record_decision(store, stent, Decision.REJECT, Actor.parse("planner/alice"), "use consignment")
     summary = run_nightly(store)
-    again = _q(store, "SELECT item_id, location_id FROM proposals WHERE run_id = ?", [summary.run_id])
+    again = _q(
+        store, "SELECT item_id, location_id FROM proposals WHERE run_id = ?", [summary.run_id]
+    )
     assert list(zip(again["item_id"], again["location_id"], strict=True)) == [("I2", "CW")]
 
 
@@ -117,26 +143,37 @@ def test_cleared_conditions_resolve_and_a_return_is_a_new_alert(store: Path) -> 
     cold = _q(store, "SELECT * FROM alerts WHERE kind = 'cold_chain_excursion'")
     assert list(cold["status"]) == ["resolved"] and list(cold["resolved_by"]) == ["system"]
     with writer(store) as con:
-        con.execute("UPDATE temperature_readings SET temperature_c = 12 "
-                    "WHERE hour(reading_time) BETWEEN 10 AND 11 AND day(reading_time) = 30")
+        con.execute(
+            "UPDATE temperature_readings SET temperature_c = 12 "
+            "WHERE hour(reading_time) BETWEEN 10 AND 11 AND day(reading_time) = 30"
+        )
     run_nightly(store)
-    cold = _q(store, "SELECT alert_id, status FROM alerts WHERE kind = 'cold_chain_excursion' "
-                     "ORDER BY alert_id")
+    cold = _q(
+        store,
+        "SELECT alert_id, status FROM alerts WHERE kind = 'cold_chain_excursion' ORDER BY alert_id",
+    )
     assert list(cold["status"]) == ["resolved", "open"]
 
 
 def test_bom_explodes_into_component_demand_in_the_rolling_plan(store: Path) -> None:
     with writer(store) as con:
-        con.execute("CREATE TABLE bom (parent_item_id VARCHAR, component_item_id VARCHAR, "
-                    "quantity_per DOUBLE)")
+        con.execute(
+            "CREATE TABLE bom (parent_item_id VARCHAR, component_item_id VARCHAR, "
+            "quantity_per DOUBLE)"
+        )
         con.execute("INSERT INTO bom VALUES ('I2', 'C9', 2.0)")
     summary = run_nightly(store)
-    plan = _q(store, "SELECT * FROM rolling_plan WHERE run_id = ? ORDER BY item_id, period",
-              [summary.run_id])
+    plan = _q(
+        store,
+        "SELECT * FROM rolling_plan WHERE run_id = ? ORDER BY item_id, period",
+        [summary.run_id],
+    )
     parent, part = plan[plan["item_id"] == "I2"], plan[plan["item_id"] == "C9"]
     assert list(part["low_level_code"].unique()) == [1]
     # C9 has no supplier terms (lead time 0): its demand is twice I2's planned releases
-    assert part["dependent_demand"].to_numpy() == pytest.approx(2 * parent["planned_releases"].to_numpy())
+    assert part["dependent_demand"].to_numpy() == pytest.approx(
+        2 * parent["planned_releases"].to_numpy()
+    )
     assert part["dependent_demand"].sum() > 0
 
 
@@ -144,8 +181,11 @@ def test_bom_explodes_into_component_demand_in_the_rolling_plan(store: Path) -> 
 
 
 def _untouched(db: Path) -> tuple[int, int, str]:
-    counts = _q(db, "SELECT (SELECT count(*) FROM approvals) a, (SELECT count(*) FROM audit_log) l, "
-                    "(SELECT string_agg(status, ',' ORDER BY proposal_id) FROM proposals) s")
+    counts = _q(
+        db,
+        "SELECT (SELECT count(*) FROM approvals) a, (SELECT count(*) FROM audit_log) l, "
+        "(SELECT string_agg(status, ',' ORDER BY proposal_id) FROM proposals) s",
+    )
     return int(counts["a"].iloc[0]), int(counts["l"].iloc[0]), str(counts["s"].iloc[0])
 
 
@@ -161,8 +201,10 @@ def test_nobody_approves_their_own_request_and_the_store_is_untouched(store: Pat
     done = record_decision(store, stent, Decision.APPROVE, Actor.parse("finance/fay"), "budget ok")
     assert done.status is ProposalStatus.APPROVED and done.level == 2
     log = _q(store, "SELECT level, decision, role, user_id, coalesce(comment, '') FROM approvals")
-    assert log.values.tolist() == [[1, "approve", "planner", "alice", ""],
-                                   [2, "approve", "finance", "fay", "budget ok"]]
+    assert log.values.tolist() == [
+        [1, "approve", "planner", "alice", ""],
+        [2, "approve", "finance", "fay", "budget ok"],
+    ]
 
 
 def test_rejected_and_expired_proposals_cannot_be_approved(store: Path) -> None:
@@ -193,7 +235,9 @@ def test_concurrent_approval_of_one_proposal_has_exactly_one_winner(store: Path)
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", script, "approve", gloves, "--as", who, "--db", str(store)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
         )
         for who in ("planner/alice", "buyer/bob")
@@ -213,7 +257,11 @@ def test_decisions_are_audited(store: Path) -> None:
     with writer(store) as con:
         decide_in(con, gloves, Decision.APPROVE, Actor.parse("planner/alice"), "fine")
     log = _q(store, "SELECT actor, action, entity_id, details FROM audit_log ORDER BY seq")
-    assert log.iloc[-1][["actor", "action", "entity_id"]].tolist() == ["planner/alice", "approve", gloves]
+    assert log.iloc[-1][["actor", "action", "entity_id"]].tolist() == [
+        "planner/alice",
+        "approve",
+        gloves,
+    ]
     assert '"comment":"fine"' in log.iloc[-1]["details"]
 
 
@@ -231,34 +279,49 @@ STRICT = Strategy(
 
 
 def _plan_signature(db: Path, run_id: str) -> tuple[list[object], list[object]]:
-    props = _q(db, "SELECT item_id, location_id, kind, supplier_id, source_location_id, quantity, "
-                   "order_value, urgency, reason FROM proposals WHERE run_id = ? ORDER BY ALL", [run_id])
-    rolling = _q(db, "SELECT item_id, period, planned_receipts, planned_releases, planned_spend "
-                     "FROM rolling_plan WHERE run_id = ? ORDER BY ALL", [run_id])
+    props = _q(
+        db,
+        "SELECT item_id, location_id, kind, supplier_id, source_location_id, quantity, "
+        "order_value, urgency, reason FROM proposals WHERE run_id = ? ORDER BY ALL",
+        [run_id],
+    )
+    rolling = _q(
+        db,
+        "SELECT item_id, period, planned_receipts, planned_releases, planned_spend "
+        "FROM rolling_plan WHERE run_id = ? ORDER BY ALL",
+        [run_id],
+    )
     return props.values.tolist(), rolling.values.tolist()
 
 
-def test_rollback_round_trip_reproduces_the_plan_made_with_v1(tmp_path: Path) -> None:
-    original = build_store(tmp_path / "a.duckdb")
-    first = run_nightly(original)
-    changed = build_store(tmp_path / "b.duckdb")
-    run_nightly(changed)  # creates v1 in the second store
-    with writer(changed) as con:  # drop the first run so both plan from the same state
-        for table in ("proposals", "proposal_controls", "plan_projection", "rolling_plan",
-                      "runs", "forecasts", "policy_parameters", "run_kpis"):
-            con.execute(f"DELETE FROM {table}")
-        v2 = create_version(con, strategy=STRICT, thresholds=PlanThresholds(approval_value_threshold=1e6),
-                            author="planner/alice", reason="stricter targets", approved_by="carol")
+def test_rollback_round_trip_reproduces_the_plan_made_with_v1(
+    fresh: Path, planned: Path, tmp_path: Path
+) -> None:
+    original = planned  # the plan made with v1
+    first = _q(original, "SELECT run_id FROM runs")["run_id"].iloc[0]
+    changed = Path(shutil.copy(fresh, tmp_path / "b.duckdb"))  # the same data, no run yet
+    with writer(changed) as con:
+        assert current_strategy(con)[0] == 1  # the default v1, as the first run creates it
+        v2 = create_version(
+            con,
+            strategy=STRICT,
+            thresholds=PlanThresholds(approval_value_threshold=1e6),
+            author="planner/alice",
+            reason="stricter targets",
+            approved_by="carol",
+        )
     strict = _copy_and_run(changed, tmp_path / "strict.duckdb")
     assert strict[1] == 2
-    assert _plan_signature(tmp_path / "strict.duckdb", strict[0]) != _plan_signature(original, first.run_id)
+    assert _plan_signature(tmp_path / "strict.duckdb", strict[0]) != _plan_signature(
+        original, first
+    )
     with writer(changed) as con:
         v3 = rollback(con, 1, author="planner/alice", reason="back to v1", approved_by="carol")
         assert (v2, v3) == (2, 3)
         assert diff(con, 1, 3) == [] and get_version(con, 3).restored_from == 1
     restored = run_nightly(changed)
     assert restored.policy_version == 3
-    assert _plan_signature(changed, restored.run_id) == _plan_signature(original, first.run_id)
+    assert _plan_signature(changed, restored.run_id) == _plan_signature(original, first)
 
 
 def _copy_and_run(db: Path, target: Path) -> tuple[str, int]:
@@ -269,7 +332,12 @@ def _copy_and_run(db: Path, target: Path) -> tuple[str, int]:
 
 def test_rollback_to_a_missing_version_fails_clearly_and_writes_nothing(store: Path) -> None:
     before = store.read_bytes()
-    with pytest.raises(PolicyVersionError, match="policy version 9 does not exist; version 1 exists"), writer(store) as con:
+    with (
+        pytest.raises(
+            PolicyVersionError, match="policy version 9 does not exist; version 1 exists"
+        ),
+        writer(store) as con,
+    ):
         rollback(con, 9, author="planner/alice", reason="oops", approved_by="carol")
     assert store.read_bytes() == before
 
@@ -277,13 +345,31 @@ def test_rollback_to_a_missing_version_fails_clearly_and_writes_nothing(store: P
 def test_policy_versions_need_four_eyes_and_a_reason(store: Path) -> None:
     with writer(store) as con:
         with pytest.raises(PolicyVersionError, match="cannot approve their own policy version"):
-            create_version(con, strategy=STRICT, thresholds=PlanThresholds(), author="Alice",
-                           reason="x", approved_by="alice")
+            create_version(
+                con,
+                strategy=STRICT,
+                thresholds=PlanThresholds(),
+                author="Alice",
+                reason="x",
+                approved_by="alice",
+            )
         with pytest.raises(PolicyVersionError, match="needs a reason"):
-            create_version(con, strategy=STRICT, thresholds=PlanThresholds(), author="alice",
-                           reason=" ", approved_by="bob")
-        v2 = create_version(con, strategy=STRICT, thresholds=PlanThresholds(approval_value_threshold=9e4),
-                            author="alice", reason="stricter", approved_by="bob")
+            create_version(
+                con,
+                strategy=STRICT,
+                thresholds=PlanThresholds(),
+                author="alice",
+                reason=" ",
+                approved_by="bob",
+            )
+        v2 = create_version(
+            con,
+            strategy=STRICT,
+            thresholds=PlanThresholds(approval_value_threshold=9e4),
+            author="alice",
+            reason="stricter",
+            approved_by="bob",
+        )
         changes = {c.path: (c.old, c.new) for c in diff(con, 1, v2)}
     assert changes["strategy.rules[tier=critical].service_target"] == (0.99, 0.999)
     assert changes["thresholds.approval_value_threshold"] == (50_000.0, 90_000.0)
@@ -291,21 +377,40 @@ def test_policy_versions_need_four_eyes_and_a_reason(store: Path) -> None:
 
 
 def test_cli_policy_and_plan_commands(store: Path) -> None:
-    def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "replenlib.cli", *args, "--db", str(store)],
-                              capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(main_cli, [*args, "--db", str(store)])
 
-    missing = cli("policy", "rollback", "7", "--as", "supply_manager/sam", "--approved-by", "dan",
-                  "--reason", "restore")
-    assert missing.returncode == 11
-    assert missing.stderr.strip() == "replen: error: policy version 7 does not exist; version 1 exists"
-    done = cli("policy", "rollback", "1", "--as", "supply_manager/sam", "--approved-by", "dan",
-               "--reason", "restore")
-    assert done.returncode == 0 and "restored v1 as v2" in done.stdout
+    missing = cli(
+        "policy",
+        "rollback",
+        "7",
+        "--as",
+        "supply_manager/sam",
+        "--approved-by",
+        "dan",
+        "--reason",
+        "restore",
+    )
+    assert missing.exit_code == 11
+    assert (
+        missing.stderr.strip() == "replen: error: policy version 7 does not exist; version 1 exists"
+    )
+    done = cli(
+        "policy",
+        "rollback",
+        "1",
+        "--as",
+        "supply_manager/sam",
+        "--approved-by",
+        "dan",
+        "--reason",
+        "restore",
+    )
+    assert done.exit_code == 0 and "restored v1 as v2" in done.stdout
     listing = cli("policy", "list")
     assert "supply_manager/sam" in listing.stdout and "restore" in listing.stdout
     assert "v1 and v2 are identical" in cli("policy", "diff", "1", "2").stdout
     board = cli("plan")
-    assert board.returncode == 0 and "P20260331-00001" in board.stdout
+    assert board.exit_code == 0 and "P20260331-00001" in board.stdout
     assert "S1" in cli("plan", "--rolling").stdout
     assert "cold_chain_excursion" in cli("alerts", "list").stdout

@@ -327,7 +327,14 @@ def test_a_source_that_ships_today_reorders_today() -> None:
         ),
         PlanThresholds(),
     )
-    got = sorted(zip(plan.lines.row.tolist(), plan.lines.source_row.tolist(), plan.lines.quantity.tolist(), strict=True))
+    got = sorted(
+        zip(
+            plan.lines.row.tolist(),
+            plan.lines.source_row.tolist(),
+            plan.lines.quantity.tolist(),
+            strict=True,
+        )
+    )
     assert got == [(0, -1, 75.0), (1, 0, 90.0)]  # DC: 100 - 30 = 70 → 75 (multiple 25)
     assert plan.inventory_position[0] == 30.0
 

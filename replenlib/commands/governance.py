@@ -62,8 +62,9 @@ def plan(
     """Show the plan of the latest run: proposals by urgency, the rolling plan, or alerts."""
     from replenlib.reports import planning_board as board
 
-    data = board.load(_store(db), location=location, supplier=supplier, tier=tier,
-                      open_only=not show_all)
+    data = board.load(
+        _store(db), location=location, supplier=supplier, tier=tier, open_only=not show_all
+    )
     run = data.run
     click.echo(
         f"run {run['run_id']} (as of {run['as_of_date']}, policy v{run['policy_version']}): "
@@ -91,8 +92,11 @@ def approve(proposal_id: str, actor: str, reject: bool, comment: str, db: Path |
     from replenlib.plan.approval import Decision
 
     result = record_decision(
-        _store(db), proposal_id, Decision.REJECT if reject else Decision.APPROVE,
-        Actor.parse(actor), comment,
+        _store(db),
+        proposal_id,
+        Decision.REJECT if reject else Decision.APPROVE,
+        Actor.parse(actor),
+        comment,
     )
     click.echo(
         f"{result.proposal_id}: {result.decision.value} at level {result.level} by "
@@ -129,8 +133,10 @@ def policy_show(version: int, db: Path | None) -> None:
     with reader(_store(db)) as con:
         v = get_version(con, version)
     restored = f" (restores v{v.restored_from})" if v.restored_from else ""
-    click.echo(f"policy v{v.version_id}{restored}: {v.created_at:%Y-%m-%d %H:%M} by {v.author}, "
-               f"approved by {v.approved_by or '-'}: {v.reason}")
+    click.echo(
+        f"policy v{v.version_id}{restored}: {v.created_at:%Y-%m-%d %H:%M} by {v.author}, "
+        f"approved by {v.approved_by or '-'}: {v.reason}"
+    )
     click.echo(json.dumps(v.content(), indent=2, sort_keys=True))
 
 
@@ -157,7 +163,9 @@ def policy_diff(old: int, new: int, db: Path | None) -> None:
 @click.option("--approved-by", required=True, help="The second person approving the restore.")
 @click.option("--reason", required=True, help="Why the earlier version is restored.")
 @_DB
-def policy_rollback(version: int, actor: str, approved_by: str, reason: str, db: Path | None) -> None:
+def policy_rollback(
+    version: int, actor: str, approved_by: str, reason: str, db: Path | None
+) -> None:
     """Restore VERSION as a new policy version (history is kept)."""
     from replenlib.governance.approvals import Actor
     from replenlib.governance.policy_versions import rollback
@@ -189,8 +197,13 @@ def audit_verify(db: Path | None) -> None:
 
 
 @audit.command("export")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV file to write (a .sha256 file is written beside it).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV file to write (a .sha256 file is written beside it).",
+)
 @_AS
 @_DB
 def audit_export(out: Path, actor: str, db: Path | None) -> None:
@@ -201,22 +214,37 @@ def audit_export(out: Path, actor: str, db: Path | None) -> None:
     from replenlib.store import writer
 
     who = Actor.parse(actor)
-    check_folder(out.parent if str(out.parent) else Path("."))
+    check_folder(out.parent if str(out.parent) else Path())
     with writer(_store(db)) as con:
-        trail.append(con, actor=str(who), action=trail.AuditAction.AUDIT_EXPORT,
-                     entity="audit_log", entity_id=out.name, details={"path": str(out)})
+        trail.append(
+            con,
+            actor=str(who),
+            action=trail.AuditAction.AUDIT_EXPORT,
+            entity="audit_log",
+            entity_id=out.name,
+            details={"path": str(out)},
+        )
         result = trail.export_audit(con, out)
     click.echo(f"{out}: {result.n_entries:,} entries, head hash {result.head_hash}")
 
 
 @click.command("export")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the requisition files.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the requisition files.",
+)
 @_AS
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "both"]), default="both",
-              show_default=True)
-@click.option("--mapping", default=None,
-              help="Mapping name (requisition_default, sap_purchase_requisition) or YAML file.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "both"]), default="both", show_default=True
+)
+@click.option(
+    "--mapping",
+    default=None,
+    help="Mapping name (requisition_default, sap_purchase_requisition) or YAML file.",
+)
 @_DB
 def export(out: Path, actor: str, fmt: str, mapping: str | None, db: Path | None) -> None:
     """Export approved proposals as ERP purchase requisitions (CSV / XLSX)."""
@@ -224,13 +252,16 @@ def export(out: Path, actor: str, fmt: str, mapping: str | None, db: Path | None
     from replenlib.governance.exports import ExportFormat, export_requisitions
 
     formats = tuple(ExportFormat) if fmt == "both" else (ExportFormat(fmt),)
-    result = export_requisitions(_store(db), out, Actor.parse(actor), formats=formats,
-                                 mapping=mapping)
+    result = export_requisitions(
+        _store(db), out, Actor.parse(actor), formats=formats, mapping=mapping
+    )
     if not result.files:
         click.echo("no approved proposals to export")
         return
-    click.echo(f"{result.export_id}: {result.n_lines} requisition lines worth "
-               f"{result.total_value:,.0f} CNY")
+    click.echo(
+        f"{result.export_id}: {result.n_lines} requisition lines worth "
+        f"{result.total_value:,.0f} CNY"
+    )
     for path in result.files:
         click.echo(str(path))
 

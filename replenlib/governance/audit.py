@@ -34,7 +34,7 @@ from typing import Any
 import duckdb
 
 from replenlib.errors import ReplenError
-from replenlib.governance.files import write_atomic
+from replenlib.governance.files import check_folder, write_atomic
 from replenlib.governance.sql import one
 
 GENESIS_HASH = "0" * 64
@@ -207,6 +207,7 @@ def export_audit(con: duckdb.DuckDBPyConnection, out: Path) -> Verification:
     result = verify(con)
     if not result.ok:
         raise AuditError(f"refusing to export a broken audit trail: {result.problem}")
+    check_folder(out.parent)
     rows = con.execute(f"SELECT {', '.join(COLUMNS)} FROM audit_log ORDER BY seq").fetchall()
     text = _csv_text(rows)
     checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -77,7 +77,9 @@ def load(
         rid = str(run["run_id"])
         proposals = con.execute(_PROPOSALS_SQL, [rid, rid, open_only]).df()
         if open_only:
-            proposals = proposals[proposals["status"].isin(["proposed", "pending_approval", "approved"])]
+            proposals = proposals[
+                proposals["status"].isin(["proposed", "pending_approval", "approved"])
+            ]
         data = PlanningBoardData(
             run=run,
             proposals=proposals.reset_index(drop=True),
@@ -93,8 +95,12 @@ def load(
                 "SELECT * EXCLUDE (run_id) FROM rolling_plan WHERE run_id = ? ORDER BY item_id, period",
                 [rid],
             ).df(),
-            locations=[r[0] for r in con.execute("SELECT location_id FROM locations ORDER BY 1").fetchall()],
-            suppliers=[r[0] for r in con.execute("SELECT supplier_id FROM suppliers ORDER BY 1").fetchall()],
+            locations=[
+                r[0] for r in con.execute("SELECT location_id FROM locations ORDER BY 1").fetchall()
+            ],
+            suppliers=[
+                r[0] for r in con.execute("SELECT supplier_id FROM suppliers ORDER BY 1").fetchall()
+            ],
             tiers=["critical", "high", "medium", "low"],
         )
     return filter_board(data, location=location, supplier=supplier, tier=tier)
@@ -107,8 +113,9 @@ def _run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, object
     row = one(con.execute(sql, [run_id] if run_id else []))
     if row is None:
         raise ReplenError(
-            f"no run {run_id} in the store" if run_id else
-            "the store has no pipeline run yet: run `replen run` first"
+            f"no run {run_id} in the store"
+            if run_id
+            else "the store has no pipeline run yet: run `replen run` first"
         )
     keys = ("run_id", "as_of_date", "policy_version", "n_series", "n_proposals")
     return dict(zip(keys, row, strict=True))
@@ -146,8 +153,14 @@ def filter_board(
     keys = set(zip(proposals["item_id"], proposals["location_id"], strict=True))
     if not (location or supplier or tier):
         return data
-    in_keys = [(i, loc) in keys for i, loc in zip(data.projection["item_id"], data.projection["location_id"], strict=True)]
-    arrivals_in = [(i, loc) in keys for i, loc in zip(data.arrivals["item_id"], data.arrivals["location_id"], strict=True)]
+    in_keys = [
+        (i, loc) in keys
+        for i, loc in zip(data.projection["item_id"], data.projection["location_id"], strict=True)
+    ]
+    arrivals_in = [
+        (i, loc) in keys
+        for i, loc in zip(data.arrivals["item_id"], data.arrivals["location_id"], strict=True)
+    ]
     alerts = data.alerts
     if location:
         alerts = alerts[alerts["location_id"].isna() | (alerts["location_id"] == location)]
