@@ -9,6 +9,7 @@ tier. The notebook shows the frames through the blocks here and the figures of
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -287,3 +288,37 @@ def rolling_block(data: PlanningBoardData, lang: str = "en", n: int = 24) -> Htm
         change_vs_previous=lambda f: [f"{v:+,.0f}" for v in f["change_vs_previous"]],
     )
     return title + table(rows, [label(f"col_{c}", lang) for c in rows.columns])
+
+
+def chart_keys(data: PlanningBoardData, n: int = 4) -> list[tuple[str, str]]:
+    """The (item_id, location_id) of the ``n`` most urgent proposals that have a projection."""
+    projected = set(zip(data.projection["item_id"], data.projection["location_id"], strict=True))
+    keys: list[tuple[str, str]] = []
+    for item, loc in zip(data.proposals["item_id"], data.proposals["location_id"], strict=True):
+        if (item, loc) in projected and (item, loc) not in keys:
+            keys.append((item, loc))
+    return keys[:n]
+
+
+def filter_choices(data: PlanningBoardData) -> dict[str, list[str]]:
+    """Filter values for the interactive board: locations, suppliers and tiers."""
+    return {"location": data.locations, "supplier": data.suppliers, "tier": data.tiers}
+
+
+def renderer(
+    data: PlanningBoardData, lang: str = "en", n_charts: int = 4
+) -> Callable[..., list[object]]:
+    """A function of ``location=, supplier=, tier=`` returning the board's blocks and figures
+    for that filter (what the interactive panel redraws)."""
+    from replenlib.viz import plan as plots
+
+    def render(location: str = "", supplier: str = "", tier: str = "") -> list[object]:
+        view = filter_board(data, location=location, supplier=supplier, tier=tier)
+        return [
+            proposals_block(view, lang),
+            plots.projected_stock(view.projection, view.arrivals, chart_keys(view, n_charts), lang),
+            alerts_block(view, lang),
+            rolling_block(view, lang),
+        ]
+
+    return render

@@ -12,6 +12,7 @@ from replenlib.store import reader
 #: Report name → notebook file in the notebooks folder.
 REPORTS: dict[str, str] = {
     "kpi": "07_kpi_report.ipynb",
+    "planning": "06_planning_board.ipynb",
 }
 
 
