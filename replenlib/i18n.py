@@ -77,6 +77,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "stock_with_order": ("With the order", "下单后"),
     "arrivals": ("Open orders and arrivals", "在途订单与到货"),
     "previous_plan": ("Previous plan", "上次计划"),
+    "first_plan": ("new (no previous plan)", "新增（无上次计划）"),
     "month": ("Month", "月份"),
     "governance_block": ("Open alerts and pending approvals", "未关闭预警与待审批"),
     "severity": ("Severity", "严重程度"),

@@ -96,7 +96,7 @@ def prepare(
         con, inputs, params, short_inputs, plan.lines, plan.inventory_position
     )
     controls = _controls(con, proposals, short_inputs, plan.lines, policy_version, thresholds, now)
-    projection = _projection(con, inputs, rate, open_lines.frame, plan.lines, thresholds)
+    projection = _projection(con, inputs, rate, open_lines.frame, plan.lines, lots, thresholds)
     facts = SeriesFacts(  # a stockout that even today's lines cannot prevent; index 0 = day 1
         projection.stockout_day_with + 1,
         plan.inventory_position,
@@ -375,8 +375,11 @@ def _projection(
     rate: NDArray[np.float64],
     open_frame: pd.DataFrame,
     lines: OrderLines,
+    lots: pd.DataFrame,
     thresholds: PlanThresholds,
 ) -> StockProjection:
+    """Projected stock: open POs, open lines in and out, today's lines, and usable stock that
+    expires unused leaving on its expiry day."""
     n, horizon, day = inputs.n_series, thresholds.projection_horizon_days, inputs.as_of
     po = read_open_receipts(con, day)
     outgoing = open_frame[open_frame["source_location_id"].notna()]
@@ -391,6 +394,14 @@ def _projection(
             series_index(inputs.series, outgoing, "source_location_id"),
             np.zeros(len(outgoing), dtype=np.int64),
             -outgoing["quantity"],
+        ),
+        (
+            lots["row"].to_numpy(dtype=np.int64),
+            1  # leaves at the start of the day after its last usable day
+            + np.ceil(lots["days_to_expiry"].to_numpy(dtype=np.float64, na_value=1e9)).astype(
+                np.int64
+            ),
+            -lots["quantity_at_risk"].to_numpy(dtype=np.float64),
         ),
     ]
     rows = np.concatenate([p[0] for p in parts])

@@ -155,7 +155,9 @@ def plan_orders(
     for _ in range(max_echelons):
         lines = plan.lines
         out = lines.source_row >= 0
-        now = np.bincount(lines.source_row[out], weights=lines.quantity[out], minlength=n)
+        now = np.bincount(lines.source_row[out], weights=lines.quantity[out], minlength=n).astype(
+            np.float64
+        )
         if np.allclose(now, shipped):
             break
         shipped = now

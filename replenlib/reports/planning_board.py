@@ -222,17 +222,21 @@ def alert_lines(alerts: pd.DataFrame) -> pd.DataFrame:
 
 
 def rolling_by_supplier(rolling: pd.DataFrame) -> pd.DataFrame:
-    """Planned receipts, spend and change against the previous plan per supplier and month."""
+    """Planned receipts, spend and change against the previous plan per supplier and month
+    (NaN change where the previous plan did not cover the month: a first plan)."""
     if rolling.empty:
         return rolling
     frame = rolling.assign(
         supplier=rolling["supplier_id"].fillna("(in-house)"),
         month=pd.to_datetime(rolling["period"]).dt.strftime("%Y-%m"),
     )
+    frame["change"] = frame["change_planned_receipts"].where(
+        frame["previous_planned_receipts"].notna()
+    )
     grouped = frame.groupby(["supplier", "month"], as_index=False).agg(
         planned_receipts=("planned_receipts", "sum"),
         planned_spend=("planned_spend", "sum"),
-        change_vs_previous=("change_planned_receipts", "sum"),
+        change_vs_previous=("change", lambda c: c.sum(min_count=1)),
     )
     return grouped.sort_values(["supplier", "month"]).reset_index(drop=True)
 
@@ -281,11 +285,15 @@ def rolling_block(data: PlanningBoardData, lang: str = "en", n: int = 24) -> Htm
     summary = rolling_by_supplier(data.rolling)
     if summary.empty:
         return title + HtmlBlock(f"<p>{esc(label('na', lang))}</p>")
-    moved = summary.reindex(summary["change_vs_previous"].abs().sort_values(ascending=False).index)
+    order = summary["change_vs_previous"].abs().fillna(summary["planned_spend"] * 0 - 1)
+    moved = summary.loc[order.sort_values(ascending=False, kind="stable").index]
     rows = moved.head(n).assign(
         planned_receipts=lambda f: [f"{v:,.0f}" for v in f["planned_receipts"]],
         planned_spend=lambda f: [f"{v:,.0f}" for v in f["planned_spend"]],
-        change_vs_previous=lambda f: [f"{v:+,.0f}" for v in f["change_vs_previous"]],
+        change_vs_previous=lambda f: [
+            label("first_plan", lang) if pd.isna(v) else f"{v:+,.0f}"
+            for v in f["change_vs_previous"]
+        ],
     )
     return title + table(rows, [label(f"col_{c}", lang) for c in rows.columns])
 

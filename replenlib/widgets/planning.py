@@ -44,7 +44,7 @@ class FilterPanel(widgets.VBox):  # type: ignore[misc]
         self._output.clear_output(wait=True)
         with self._output:
             for item in self._render(**self.filters()):
-                display(item)
+                display(item)  # type: ignore[no-untyped-call]
 
 
 class ApprovalPanel(widgets.VBox):  # type: ignore[misc]
