@@ -59,6 +59,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "high": ("high", "高"),
     "medium": ("medium", "中"),
     "low": ("low", "低"),
+    "run_down": ("run down", "逐步停用"),
     "normal": ("normal", "一般"),
     # plan and governance (planning board, KPI report block)
     "planning_board_title": ("Planning board", "计划看板"),

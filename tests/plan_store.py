@@ -24,7 +24,7 @@ import pandas as pd
 
 from replenlib.store import replace_tables, writer
 
-AS_OF = date(2026, 3, 31)
+AS_OF = date(2026, 3, 29)  # a Sunday: weekly (R, s, S) rows are reviewed (ordinal % 7 == 0)
 RATES = {  # demand per day at each item-location
     ("I1", "DC1"): 10.0,
     ("I1", "DC2"): 10.0,
@@ -147,9 +147,11 @@ def tables(seed: int = 7) -> dict[str, pd.DataFrame]:
             "quantity": [s[3] for s in stock],
         }
     )
-    readings = pd.date_range(datetime(2026, 3, 30), datetime(2026, 3, 31, 23, 45), freq="15min")
+    start = datetime.combine(AS_OF - timedelta(days=1), datetime.min.time())
+    readings = pd.date_range(start, start + timedelta(days=2) - timedelta(minutes=15), freq="15min")
+    # two hours at 12 °C on the day before the planning day (allowed: 60 minutes)
     temperature = np.where(
-        (readings.hour >= 10) & (readings.hour < 12) & (readings.day == 30), 12.0, 5.0
+        (readings.hour >= 10) & (readings.hour < 12) & (readings.day == start.day), 12.0, 5.0
     )
     return {
         "items": _items(),

@@ -58,7 +58,7 @@ def test_default_export_writes_csv_and_xlsx_and_marks_lines_ordered(
     out = tmp_path / "erp"
     out.mkdir()
     result = exports.export_requisitions(store, out, BUYER)
-    assert result.n_lines == 2 and result.total_value == pytest.approx(80 * 1800 + 4395 * 1.0)
+    assert result.n_lines == 2 and result.total_value == pytest.approx(80 * 1800 + 127 * 1.0)
     csv_path, xlsx_path = result.files
     table = pd.read_csv(csv_path, dtype=str)
     assert list(table.columns[:4]) == ["requisition_id", "line_type", "item_id", "gtin"]
@@ -66,7 +66,7 @@ def test_default_export_writes_csv_and_xlsx_and_marks_lines_ordered(
         ""
     ).values.tolist() == [
         ["I2", "80", "S1", "", "CNY"],
-        ["I4", "4395", "", "DC1", "CNY"],
+        ["I4", "127", "", "DC1", "CNY"],
     ]
     assert table["approved_by"].tolist() == ["planner/alice + supply_manager/sam", "planner/alice"]
     sheet = openpyxl.load_workbook(xlsx_path).active

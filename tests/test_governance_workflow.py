@@ -3,6 +3,7 @@ processes at once), alerts life cycle, policy versions and the rollback round tr
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import subprocess
 import sys
@@ -32,7 +33,7 @@ from replenlib.pipeline.nightly import run_nightly
 from replenlib.pipeline.policy_versions import current_strategy
 from replenlib.plan.approval import Decision, ProposalStatus
 from replenlib.plan.thresholds import PlanThresholds
-from replenlib.policy.strategy import ServiceMeasure, Strategy, Tier, TierRule
+from replenlib.policy.strategy import Strategy
 from replenlib.store import reader, writer
 from tests.plan_store import build_store
 
@@ -145,7 +146,7 @@ def test_cleared_conditions_resolve_and_a_return_is_a_new_alert(store: Path) -> 
     with writer(store) as con:
         con.execute(
             "UPDATE temperature_readings SET temperature_c = 12 "
-            "WHERE hour(reading_time) BETWEEN 10 AND 11 AND day(reading_time) = 30"
+            "WHERE hour(reading_time) BETWEEN 10 AND 11 AND day(reading_time) = 28"
         )
     run_nightly(store)
     cold = _q(
@@ -268,13 +269,13 @@ def test_decisions_are_audited(store: Path) -> None:
 # ---------------------------------------------------------------- policy versions
 
 
-STRICT = Strategy(
-    rules=(
-        TierRule(Tier.CRITICAL, ServiceMeasure.CYCLE_SERVICE_LEVEL, 0.999, 1.0),
-        TierRule(Tier.HIGH, ServiceMeasure.CYCLE_SERVICE_LEVEL, 0.99, 1.0),
-        TierRule(Tier.MEDIUM, ServiceMeasure.CYCLE_SERVICE_LEVEL, 0.98, 1.0),
-        TierRule(Tier.LOW, ServiceMeasure.CYCLE_SERVICE_LEVEL, 0.95, 7.0),
-    )
+_TARGETS = {"critical": 0.999, "high": 0.99, "medium": 0.99, "low": 0.97}
+STRICT = dataclasses.replace(
+    Strategy(),
+    rules=tuple(
+        dataclasses.replace(r, service_target=_TARGETS.get(r.tier.value, r.service_target))
+        for r in Strategy().rules
+    ),
 )
 
 
@@ -411,6 +412,6 @@ def test_cli_policy_and_plan_commands(store: Path) -> None:
     assert "supply_manager/sam" in listing.stdout and "restore" in listing.stdout
     assert "v1 and v2 are identical" in cli("policy", "diff", "1", "2").stdout
     board = cli("plan")
-    assert board.exit_code == 0 and "P20260331-00001" in board.stdout
+    assert board.exit_code == 0 and "P20260329-00001" in board.stdout
     assert "S1" in cli("plan", "--rolling").stdout
     assert "cold_chain_excursion" in cli("alerts", "list").stdout

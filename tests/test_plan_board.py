@@ -30,15 +30,16 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_board_loads_and_filters(planned: Path) -> None:
     data = board.load(planned)
-    assert len(data.proposals) == 5 and len(data.pending) == 5
+    assert len(data.proposals) == 4 and len(data.pending) == 4
     assert list(data.proposals["urgency"][:2]) == ["critical", "critical"]
     dc1 = board.filter_board(data, location="DC1")
     assert set(dc1.proposals["location_id"]) == {"DC1"}
     assert set(dc1.projection["location_id"]) <= {"DC1"}
     assert set(dc1.alerts["location_id"].dropna()) <= {"DC1"}
+    dc2 = board.filter_board(data, supplier="DC2")  # the source of the idle-stock transfer
+    assert dc2.proposals[["item_id", "location_id"]].values.tolist() == [["I1", "DC1"]]
     s3 = board.filter_board(data, supplier="S3")
-    assert s3.proposals[["item_id", "location_id"]].values.tolist() == [["I4", "DC1"]]
-    assert set(s3.rolling["supplier_id"]) == {"S3"}
+    assert s3.proposals.empty and set(s3.rolling["supplier_id"]) == {"S3"}
     summary = board.rolling_by_supplier(data.rolling)
     assert summary["change_vs_previous"].isna().all()  # a first plan has nothing to compare
     assert board.chart_keys(data, 2) == [("I2", "CW"), ("I1", "DC1")]
@@ -54,7 +55,7 @@ def test_widgets_apply_the_same_approval_rules(planned: Path, tmp_path: Path) ->
     panel._dropdowns["location"].value = "CW"
     assert drawn[-1] == {"location": "CW", "supplier": "", "tier": ""}
     approvals = ApprovalPanel(db, list(data.pending["proposal_id"]))
-    approvals.proposal.value = "P20260331-00001"
+    approvals.proposal.value = "P20260329-00001"
     approvals.actor.value = "planner/alice"
     approvals._decide(Decision.APPROVE)
     assert "pending_approval" in approvals.message.value
@@ -88,7 +89,7 @@ def test_planning_report_renders_offline(planned: Path, tmp_path: Path) -> None:
     assert html.count("plotly.js v") >= 1
     for text in (
         "Planning board",
-        "P20260331-00001",
+        "P20260329-00001",
         "Open alerts",
         "cold_chain_excursion",
         "Projected stock with and without the order",
@@ -102,7 +103,7 @@ def test_kpi_report_shows_open_alerts_and_pending_approvals(planned: Path, tmp_p
     summary = load_governance(planned)
     block = alerts_and_approvals(summary).html
     assert "Open alerts and pending approvals" in block
-    assert 'Pending approvals · Awaiting level 1</div><div class="replen-tile-value">5 · ¥' in block
+    assert 'Pending approvals · Awaiting level 1</div><div class="replen-tile-value">4 · ¥' in block
     out = render_report(
         "kpi", db=planned, out_dir=tmp_path, lang="zh", notebooks=ROOT / "notebooks"
     )

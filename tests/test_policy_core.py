@@ -143,7 +143,8 @@ def test_tiers_and_targets() -> None:
     )
     assert list(tiers) == [Tier.LOW, Tier.MEDIUM, Tier.CRITICAL, Tier.HIGH, Tier.CRITICAL]
     targets = targets_for(Strategy(), tiers)
-    assert list(targets.service_target) == [0.90, 0.95, 0.99, 0.975, 0.99]
+    # defaults: low = 95 % fill rate, medium = 98 % fill rate, critical / high = CSL
+    assert list(targets.service_target) == [0.95, 0.98, 0.99, 0.975, 0.99]
     assert Strategy.from_json(Strategy().to_json()) == Strategy()
 
 

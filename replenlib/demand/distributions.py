@@ -32,17 +32,29 @@ against the rows):
   - Poisson / negative binomial (using :math:`y\,f(y) = \mu\, f^*(y-1)` with :math:`f^*`
     the same family with :math:`r+1` successes, or Poisson itself):
     :math:`n(x) = \mu\,[1 - F^*(\lfloor x\rfloor - 1)] - x\,[1 - F(\lfloor x\rfloor)]`;
-  - empirical: the mean of :math:`(s_i - x)^+`.
+  - empirical: the mean of :math:`(s_i - x)^+`;
+
+* :meth:`DemandDistribution.second_order_loss` — :math:`n^{(2)}(x)`, which (s, S) and
+  periodic-review fill-rate formulas need because :math:`\int_s^S n(y)\,dy = n^{(2)}(s) -
+  n^{(2)}(S)` (continuous) and :math:`\sum_{y=s+1}^{S} n(y) = n^{(2)}(s) - n^{(2)}(S)`
+  (discrete). Continuous rows use :math:`\tfrac12 E[((X-x)^+)^2]`, discrete rows
+  :math:`\tfrac12 E[(X-x)^+ (X-x-1)^+]` at integers, linear in between (Snyder & Shen 2019,
+  appendix C). Closed forms from the partial moments
+  :math:`E[X;X>x]` and :math:`E[X^2;X>x]` (gamma: :math:`k\theta\,\bar F_{k+1}`,
+  :math:`k(k+1)\theta^2\bar F_{k+2}`; Poisson / negative binomial: the factorial moments
+  :math:`E[X(X-1);X>x] = \mu^2 \bar F(x-2)` or :math:`r(r+1)\beta^2 \bar F_{r+2}(x-2)`).
 
 References
 ----------
 Silver, Pyke & Thomas (2017), appendix B (normal loss function) and section 6.9 (gamma and
-discrete lead-time demand). Axsäter, S. (2015). *Inventory Control*, 3rd ed., section 5.3
+discrete lead-time demand). Snyder, L. V. & Shen, Z.-J. M. (2019). *Fundamentals of Supply
+Chain Theory*, 2nd ed., appendix C (first- and second-order loss functions). Wiley. Axsäter, S. (2015). *Inventory Control*, 3rd ed., section 5.3
 (compound Poisson and negative binomial demand). Springer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -134,6 +146,10 @@ class DemandDistribution:
         """First-order loss :math:`E[(X - x)^+]` per row [units]."""
         return self._apply(x, "loss")
 
+    def second_order_loss(self, x: ArrayLike) -> NDArray[np.float64]:
+        """Second-order loss :math:`n^{(2)}(x)` per row [units²] (see the module docstring)."""
+        return self._apply(x, "second_loss")
+
     def _apply(self, arg: ArrayLike, what: str) -> NDArray[np.float64]:
         value = np.broadcast_to(np.asarray(arg, dtype=np.float64), self.mean.shape)
         out = _point_mass_at_zero(value, what)
@@ -148,6 +164,8 @@ def _point_mass_at_zero(value: NDArray[np.float64], what: str) -> NDArray[np.flo
         return (value >= 0).astype(np.float64)
     if what == "quantile":
         return np.zeros_like(value)
+    if what == "second_loss":
+        return 0.5 * np.maximum(-value, 0.0) ** 2
     return np.maximum(-value, 0.0)
 
 
@@ -162,6 +180,9 @@ def _normal(
     z = (v - mu) / sd_safe
     if what == "cdf":
         return np.where(degenerate, (v >= mu).astype(np.float64), stats.norm.cdf(z))
+    if what == "second_loss":
+        tail = 0.5 * sd_safe**2 * ((z**2 + 1) * stats.norm.sf(z) - z * stats.norm.pdf(z))
+        return np.where(degenerate, 0.5 * np.maximum(mu - v, 0.0) ** 2, np.maximum(tail, 0.0))
     loss = sd_safe * (stats.norm.pdf(z) - z * stats.norm.sf(z))
     return np.where(degenerate, np.maximum(mu - v, 0.0), loss)
 
@@ -180,6 +201,16 @@ def _gamma(
             degenerate, (v >= mu).astype(np.float64), stats.gamma.cdf(v, shape, scale=scale)
         )
     x = np.maximum(v, 0.0)
+    if what == "second_loss":
+        tail = 0.5 * (
+            shape * (shape + 1) * scale**2 * stats.gamma.sf(x, shape + 2, scale=scale)
+            - 2 * x * mu * stats.gamma.sf(x, shape + 1, scale=scale)
+            + x**2 * stats.gamma.sf(x, shape, scale=scale)
+        )
+        # below zero the whole distribution lies above v: E[(X - v)^2] / 2
+        below = 0.5 * (var + (mu - v) ** 2)
+        tail = np.where(v < 0, below, np.maximum(tail, 0.0))
+        return np.where(degenerate, 0.5 * np.maximum(mu - v, 0.0) ** 2, tail)
     loss = mu * stats.gamma.sf(x, shape + 1, scale=scale) - x * stats.gamma.sf(
         x, shape, scale=scale
     )
@@ -196,6 +227,18 @@ def _negative_binomial(
         return np.asarray(stats.nbinom.ppf(v, r, p), dtype=np.float64)
     if what == "cdf":
         return np.asarray(stats.nbinom.cdf(np.floor(v), r, p), dtype=np.float64)
+    if what == "second_loss":
+        factorial = r * (r + 1) * ((1 - p) / p) ** 2  # E[X(X-1)]
+
+        def tail(k: NDArray[np.float64]) -> NDArray[np.float64]:
+            return _discrete_second_loss(
+                k,
+                factorial * stats.nbinom.sf(k - 2, r + 2, p),
+                mu * stats.nbinom.sf(k - 1, r + 1, p),
+                stats.nbinom.sf(k, r, p),
+            )
+
+        return _interpolate_integers(v, tail, mu, var)
     k = np.floor(v)
     loss = mu * stats.nbinom.sf(k - 1, r + 1, p) - v * stats.nbinom.sf(k, r, p)
     return np.where(v < 0, mu - v, np.maximum(loss, 0.0))
@@ -209,9 +252,48 @@ def _poisson(
         return np.asarray(stats.poisson.ppf(v, mu), dtype=np.float64)
     if what == "cdf":
         return np.asarray(stats.poisson.cdf(np.floor(v), mu), dtype=np.float64)
+    if what == "second_loss":
+
+        def tail(k: NDArray[np.float64]) -> NDArray[np.float64]:
+            return _discrete_second_loss(
+                k,
+                mu**2 * stats.poisson.sf(k - 2, mu),
+                mu * stats.poisson.sf(k - 1, mu),
+                stats.poisson.sf(k, mu),
+            )
+
+        return _interpolate_integers(v, tail, mu, mu)
     k = np.floor(v)
     loss = mu * stats.poisson.sf(k - 1, mu) - v * stats.poisson.sf(k, mu)
     return np.where(v < 0, mu - v, np.maximum(loss, 0.0))
+
+
+def _discrete_second_loss(
+    k: NDArray[np.float64],
+    factorial_tail: NDArray[np.float64],
+    mean_tail: NDArray[np.float64],
+    survival: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Half of E[(X-k)(X-k-1); X>k] from the partial factorial moments, at integers k."""
+    value = 0.5 * (factorial_tail - 2 * k * mean_tail + k * (k + 1) * survival)
+    return np.maximum(value, 0.0)
+
+
+def _interpolate_integers(
+    v: NDArray[np.float64],
+    tail: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+    mu: NDArray[np.float64],
+    var: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Discrete :math:`n^{(2)}` at integers, linear in between; exact for all x < 0."""
+    k = np.floor(v)
+    low = tail(np.maximum(k, 0.0))
+    inner = low
+    if np.any(v != k):  # between integers: interpolate (skipped when all x are integers)
+        inner = low + (v - k) * (tail(np.maximum(k + 1, 0.0)) - low)
+    # for x < 0: (1/2) E[(X - x)(X - x - 1)] = (1/2) (var + (mu - x)^2 - (mu - x))
+    below = 0.5 * (var + (mu - v) ** 2 - (mu - v))
+    return np.where(v < 0, below, inner)
 
 
 def _empirical(
@@ -226,6 +308,9 @@ def _empirical(
         return np.asarray(draws[rows, index], dtype=np.float64)
     if what == "cdf":
         return np.asarray((draws <= v[:, None]).mean(axis=1), dtype=np.float64)
+    if what == "second_loss":
+        excess = np.maximum(draws - v[:, None], 0.0)
+        return np.asarray(0.5 * (excess**2).mean(axis=1), dtype=np.float64)
     return np.asarray(np.maximum(draws - v[:, None], 0.0).mean(axis=1), dtype=np.float64)
 
 

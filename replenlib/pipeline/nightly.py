@@ -23,6 +23,7 @@ from replenlib.pipeline import plan_stage
 from replenlib.pipeline.inputs import read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
+from replenlib.pipeline.policy_inputs import read_policy_inputs
 from replenlib.pipeline.policy_versions import current_strategy
 from replenlib.store import append_frame, writer
 
@@ -63,7 +64,8 @@ def run_nightly(
         inputs = read_planning_inputs(con, as_of)
         version, strategy = current_strategy(con)
         step(f"planning {inputs.n_series:,} item-locations")
-        result = plan(inputs, strategy)
+        store = read_policy_inputs(con, inputs.series, inputs.as_of)
+        result = plan(inputs, strategy, store)
         step("short-term plan, rolling plan and alerts")  # plan stage (governance branch)
         stage = plan_stage.prepare(con, inputs, result, version, started)
         result = replace(result, proposals=stage.proposals)

@@ -51,6 +51,7 @@ from replenlib.plan.expiry import expiring_unused
 from replenlib.plan.projection import StockProjection, project_stock, scheduled_receipts
 from replenlib.plan.short_term import OrderKind, OrderLines, ShortTermInputs, plan_orders
 from replenlib.plan.thresholds import PlanThresholds
+from replenlib.policy.policies import is_review_day
 
 log = logging.getLogger(__name__)
 
@@ -238,6 +239,12 @@ def _short_term_inputs(
         is_active=series["is_active"].to_numpy(dtype=bool),
         on_backup_supplier=backup["on_backup_supplier"].fillna(False).to_numpy(dtype=bool),
         supply_row=series_index(series, series, "source_location_id"),
+        policy_type=params["policy_type"].to_numpy(dtype=object),
+        lot_size=params["order_quantity"].to_numpy(dtype=np.float64),
+        review_due=is_review_day(
+            inputs.as_of.toordinal(), params["review_period_days"].to_numpy(dtype=np.float64)
+        ),
+        max_quantity=params["max_order_quantity"].to_numpy(dtype=np.float64, na_value=np.inf),
     )
 
 

@@ -7,19 +7,32 @@ This is the nightly run's computation, wired from the pure functions of :mod:`re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
 from replenlib.demand.panel import PanelDemandForecast, forecast_panel
-from replenlib.pipeline.inputs import PlanningInputs
+from replenlib.pipeline.inputs import AGE_AT_RECEIPT_DAYS, PlanningInputs
+from replenlib.pipeline.policy_inputs import PolicyStoreInputs
 from replenlib.plan.proposals import ProposalDecision, decide_orders
-from replenlib.policy.reorder import PolicyInputs, PolicyParameters, reorder_point_parameters
-from replenlib.policy.strategy import ServiceMeasure, Strategy, assign_tier, targets_for
+from replenlib.policy.ddmrp import average_daily_usage
+from replenlib.policy.expiry import fefo_outlook
+from replenlib.policy.order_sizing import top_up_to_minimum_order_value
+from replenlib.policy.panel import (
+    PanelInputs,
+    PanelParameters,
+    family_for_demand_class,
+    panel_parameters,
+)
+from replenlib.policy.policies import is_review_day, replenishment_quantity
+from replenlib.policy.service import cycle_demand
+from replenlib.policy.strategy import ResolvedStrategy, SegmentAttributes, Strategy, resolve
 
 DAYS_PER_WEEK = 7.0
+#: Weeks of history in the past average daily usage of DDMRP rows.
+ADU_PAST_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -32,63 +45,159 @@ class PlanResult:
     inventory_position: np.ndarray
 
 
-def plan(inputs: PlanningInputs, strategy: Strategy) -> PlanResult:
+def plan(
+    inputs: PlanningInputs, strategy: Strategy, store: PolicyStoreInputs | None = None
+) -> PlanResult:
     """Forecast, set policy parameters and decide orders for every item-location."""
-    _require_cycle_service_level(strategy)
     series = inputs.series
     forecast = forecast_panel(inputs.weekly_demand)
     demand_mean = forecast.mean / DAYS_PER_WEEK
     demand_std = forecast.std / np.sqrt(DAYS_PER_WEEK)
-    tiers = assign_tier(series["criticality"], series["risk_class"], series["is_cold_chain"])
-    targets = targets_for(strategy, tiers)
     active = series["is_active"].to_numpy(dtype=bool)
-    params = reorder_point_parameters(
-        PolicyInputs(
-            demand_mean=np.where(active, demand_mean, 0.0),
-            demand_std=np.where(active, demand_std, 0.0),
+    rate, rate_std = np.where(active, demand_mean, 0.0), np.where(active, demand_std, 0.0)
+    extra = store or PolicyStoreInputs.empty(inputs.n_series)
+    resolved = resolve(strategy, _segment_attributes(series, forecast, extra, active))
+    params = _policy_parameters(inputs, resolved, rate, rate_std, forecast, strategy)
+    position = inputs.usable_on_hand + inputs.on_order
+    decision = _decide(inputs, params, position, rate, strategy)
+    write_off = fefo_outlook(
+        extra.lot_quantity,
+        extra.lot_days_to_expiry,
+        series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0),
+        rate,
+    ).expected_write_off
+    return PlanResult(
+        forecasts=_forecast_frame(series, forecast, demand_mean, demand_std),
+        policy_parameters=_parameter_frame(inputs, resolved, params, write_off),
+        proposals=_proposal_frame(inputs, position, params, decision, demand_mean),
+        inventory_position=position,
+    )
+
+
+def _segment_attributes(
+    series: pd.DataFrame,
+    forecast: PanelDemandForecast,
+    store: PolicyStoreInputs,
+    active: np.ndarray,
+) -> SegmentAttributes:
+    """Segment attributes known in this run.
+
+    Until the demand layer hands over ABC/XYZ and lifecycle, lifecycle is derived here:
+    end-of-life from the item master, 'new' from the demand class, 'mature' otherwise.
+    """
+    demand_class = forecast.segmentation.demand_class.astype(object)
+    lifecycle = np.where(~active, "end_of_life", np.where(demand_class == "new", "new", "mature"))
+    return SegmentAttributes(
+        item_id=series["item_id"].to_numpy(dtype=object),
+        location_id=series["location_id"].to_numpy(dtype=object),
+        criticality=series["criticality"].to_numpy(dtype=object),
+        risk_class=series["risk_class"].to_numpy(dtype=object),
+        is_cold_chain=series["is_cold_chain"].to_numpy(dtype=bool),
+        is_substitutable=store.is_substitutable,
+        demand_class=demand_class,
+        lifecycle=lifecycle.astype(object),
+    )
+
+
+def _policy_parameters(
+    inputs: PlanningInputs,
+    resolved: ResolvedStrategy,
+    rate: np.ndarray,
+    rate_std: np.ndarray,
+    forecast: PanelDemandForecast,
+    strategy: Strategy,
+) -> PanelParameters:
+    series = inputs.series
+    family = family_for_demand_class(forecast.segmentation.demand_class)
+    demand = cycle_demand(
+        family,
+        rate,
+        rate_std,
+        inputs.lead_time_mean,
+        inputs.lead_time_std,
+        resolved.review_period_days,
+    )
+    shelf = series["shelf_life_days"].to_numpy(dtype=np.float64, na_value=np.nan)
+    minimum = series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0)
+    past = inputs.weekly_demand[:, -ADU_PAST_WEEKS:] / DAYS_PER_WEEK
+    adu = average_daily_usage(past, rate[:, None], resolved.ddmrp_past_weight)
+    return panel_parameters(
+        resolved,
+        PanelInputs(
+            demand=demand,
+            demand_rate=rate,
+            demand_rate_std=rate_std,
             lead_time_mean=inputs.lead_time_mean,
-            lead_time_std=inputs.lead_time_std,
-            review_period=targets.review_period_days,
-            cycle_service_level=targets.service_target,
             unit_cost=series["unit_cost"].to_numpy(dtype=np.float64),
             moq=series["moq"].to_numpy(dtype=np.float64),
             order_multiple=series["order_multiple"].to_numpy(dtype=np.float64),
-            usable_days=inputs.usable_days,
+            sellable_days_at_receipt=shelf - AGE_AT_RECEIPT_DAYS - minimum,
+            adu=np.where(rate > 0, adu, 0.0),
         ),
         ordering_cost=strategy.ordering_cost,
         holding_rate=strategy.holding_rate,
     )
-    position = inputs.usable_on_hand + inputs.on_order
+
+
+def _decide(
+    inputs: PlanningInputs,
+    params: PanelParameters,
+    position: np.ndarray,
+    rate: np.ndarray,
+    strategy: Strategy,
+) -> ProposalDecision:
+    """Today's orders: periodic rows only on their review day; supplier minimum order values."""
+    series = inputs.series
+    moq = series["moq"].to_numpy(dtype=np.float64)
+    multiple = series["order_multiple"].to_numpy(dtype=np.float64)
+    due = is_review_day(inputs.as_of.toordinal(), params.review_period_days)
+    wanted = replenishment_quantity(
+        params.policy_type,
+        position,
+        params.reorder_point,
+        params.order_up_to,
+        params.order_quantity,
+    )
     decision = decide_orders(
         on_hand=inputs.usable_on_hand,
         inventory_position=position,
-        reorder_point=params.reorder_point,
+        reorder_point=np.where(due, params.reorder_point, -np.inf),
         order_up_to=params.order_up_to,
         safety_stock=params.safety_stock,
-        demand_mean=np.where(active, demand_mean, 0.0),
+        demand_mean=rate,
         lead_time_mean=inputs.lead_time_mean,
-        moq=series["moq"].to_numpy(dtype=np.float64),
-        order_multiple=series["order_multiple"].to_numpy(dtype=np.float64),
+        moq=moq,
+        order_multiple=multiple,
+        wanted_quantity=wanted,
+        max_quantity=params.max_order_quantity,
     )
-    return PlanResult(
-        forecasts=_forecast_frame(series, forecast, demand_mean, demand_std),
-        policy_parameters=_parameter_frame(
-            inputs, tiers, targets.service_target, targets.review_period_days, params
-        ),
-        proposals=_proposal_frame(
-            inputs, position, params, decision, targets.service_target, demand_mean
-        ),
-        inventory_position=position,
-    )
+    return _with_minimum_order_values(decision, series, strategy, moq, multiple, params)
 
 
-def _require_cycle_service_level(strategy: Strategy) -> None:
-    for rule in strategy.rules:
-        if rule.service_measure is not ServiceMeasure.CYCLE_SERVICE_LEVEL:
-            raise NotImplementedError(
-                f"tier {rule.tier.value} asks for a {rule.service_measure.value} target; "
-                "this version plans with cycle service levels only"
-            )
+def _with_minimum_order_values(
+    decision: ProposalDecision,
+    series: pd.DataFrame,
+    strategy: Strategy,
+    moq: np.ndarray,
+    multiple: np.ndarray,
+    params: PanelParameters,
+) -> ProposalDecision:
+    if not strategy.minimum_order_values:
+        return decision
+    minimum = {m.supplier_id: m.minimum_order_value for m in strategy.minimum_order_values}
+    supplier = series["supplier_id"].fillna("").to_numpy(dtype=object)
+    codes, index = np.unique(supplier, return_inverse=True)
+    line_minimum = np.array([minimum.get(str(c), 0.0) for c in codes])[index]
+    result = top_up_to_minimum_order_value(
+        decision.quantity,
+        series["unit_price"].to_numpy(dtype=np.float64),
+        index,
+        np.where(supplier == "", 0.0, line_minimum),
+        moq,
+        multiple,
+        params.max_order_quantity,
+    )
+    return replace(decision, quantity=result.quantity)
 
 
 def _forecast_frame(
@@ -111,29 +220,38 @@ def _forecast_frame(
 
 def _parameter_frame(
     inputs: PlanningInputs,
-    tiers: np.ndarray,
-    target: np.ndarray,
-    review: np.ndarray,
-    params: PolicyParameters,
+    resolved: ResolvedStrategy,
+    params: PanelParameters,
+    write_off: np.ndarray,
 ) -> pd.DataFrame:
     series = inputs.series
     return pd.DataFrame(
         {
             "item_id": series["item_id"].to_numpy(),
             "location_id": series["location_id"].to_numpy(),
-            "tier": tiers.astype(str),
-            "service_measure": ServiceMeasure.CYCLE_SERVICE_LEVEL.value,
-            "service_target": target,
+            "tier": resolved.tier.astype(str),
+            "policy_type": params.policy_type.astype(str),
+            "service_measure": params.service_measure.astype(str),
+            "service_target": params.service_target,
             "supplier_id": series["supplier_id"].to_numpy(),
             "source_location_id": series["source_location_id"].to_numpy(),
             "lead_time_mean_days": inputs.lead_time_mean,
             "lead_time_std_days": inputs.lead_time_std,
-            "review_period_days": review,
+            "review_period_days": params.review_period_days,
             "safety_stock": params.safety_stock,
             "reorder_point": params.reorder_point,
             "order_up_to": params.order_up_to,
             "order_quantity": params.order_quantity,
             "unit_cost": series["unit_cost"].to_numpy(dtype=np.float64),
+            "implied_cycle_service_level": params.implied_cycle_service_level,
+            "implied_fill_rate": params.implied_fill_rate,
+            "capped_by_expiry": params.capped_by_expiry,
+            "max_order_quantity": np.where(
+                np.isfinite(params.max_order_quantity), params.max_order_quantity, np.nan
+            ),
+            "expected_write_off": write_off,
+            "write_off_per_order": params.write_off_per_order,
+            "override_reason": resolved.override.astype(str),
         }
     )
 
@@ -141,9 +259,8 @@ def _parameter_frame(
 def _proposal_frame(
     inputs: PlanningInputs,
     position: np.ndarray,
-    params: PolicyParameters,
+    params: PanelParameters,
     decision: ProposalDecision,
-    target: np.ndarray,
     demand_mean: np.ndarray,
 ) -> pd.DataFrame:
     series = inputs.series
@@ -174,11 +291,14 @@ def _proposal_frame(
     frame["expected_arrival"] = pd.to_datetime(frame["expected_arrival"])
     frame["reason"] = [
         f"inventory position {ip:,.0f} ≤ reorder point {s:,.0f} "
-        f"(cycle service level {t:.1%}, forecast {d:,.2f}/day, lead time {lt:.0f}±{sd:.0f} d)"
-        for ip, s, t, d, lt, sd in zip(
+        f"({policy}, {_target_label(measure, target)}, forecast {d:,.2f}/day, "
+        f"lead time {lt:.0f}±{sd:.0f} d)"
+        for ip, s, policy, measure, target, d, lt, sd in zip(
             position[rows],
             params.reorder_point[rows],
-            target[rows],
+            params.policy_type[rows],
+            params.service_measure[rows],
+            params.service_target[rows],
             demand_mean[rows],
             lead,
             inputs.lead_time_std[rows],
@@ -187,3 +307,9 @@ def _proposal_frame(
     ]
     frame["status"] = "proposed"
     return frame
+
+
+def _target_label(measure: str, target: float) -> str:
+    """'cycle service level 99.0%' / 'fill rate 95.0%' / the measure alone without a target."""
+    text = str(measure).replace("_", " ")
+    return f"{text} {target:.1%}" if np.isfinite(target) else text

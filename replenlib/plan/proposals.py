@@ -24,7 +24,7 @@ from enum import StrEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from replenlib.policy.order_sizing import round_to_terms
+from replenlib.policy.order_sizing import round_within_cap
 
 
 class Urgency(StrEnum):
@@ -57,13 +57,22 @@ def decide_orders(
     lead_time_mean: NDArray[np.float64],
     moq: NDArray[np.float64],
     order_multiple: NDArray[np.float64],
+    wanted_quantity: NDArray[np.float64] | None = None,
+    max_quantity: NDArray[np.float64] | None = None,
 ) -> ProposalDecision:
-    """Decide today's orders for every row (all quantities in base units, rates per day)."""
+    """Decide today's orders for every row (all quantities in base units, rates per day).
+
+    ``wanted_quantity`` (the policy's own rule, e.g. n·Q for (s, Q)) replaces the shortfall
+    to S when given; ``max_quantity`` caps the rounded order where the terms allow (shelf
+    life: see :func:`replenlib.policy.order_sizing.round_within_cap`).
+    """
     shortfall = order_up_to - inventory_position
+    if wanted_quantity is not None:
+        shortfall = wanted_quantity
     needs = (inventory_position <= reorder_point) & (shortfall > 0) & (demand_mean > 0)
-    quantity = np.where(
-        needs, round_to_terms(np.where(needs, shortfall, 0.0), moq, order_multiple), 0.0
-    )
+    cap = np.full(len(shortfall), np.inf) if max_quantity is None else max_quantity
+    rounded = round_within_cap(np.where(needs, shortfall, 0.0), moq, order_multiple, cap)
+    quantity = np.where(needs, rounded.quantity, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         cover = np.where(demand_mean > 0, np.maximum(on_hand, 0.0) / demand_mean, np.inf)
     score = lead_time_mean / np.maximum(cover, 0.1)

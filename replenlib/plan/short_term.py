@@ -11,13 +11,16 @@ with :math:`P^{\text{in}}, P^{\text{out}}` the open proposals and approved-but-n
 requisitions into and out of the location (:data:`~replenlib.plan.approval.OPEN_STATUSES`),
 :math:`W` usable stock expected to expire unused (:mod:`.expiry`) and :math:`K` known demand
 (tenders) due within the protection interval. When :math:`IP \le s` the location is short of
-:math:`S - IP` (the order *quantity*, never the reorder level :math:`s`):
+:math:`S - IP` (the order *quantity*, never the reorder level :math:`s`; an (s, Q) row wants
+whole lots of Q instead, and periodic rows are only judged on their review day — the policy's
+own rule, :func:`replenlib.policy.policies.replenishment_quantity`):
 
 1. idle stock elsewhere is transferred first (:mod:`.transfers`), for locations bought from
    suppliers;
 2. if :math:`IP + \text{transfers} \le s` still, the rest is ordered from the location's
    source (a purchase from the supplier, or a transfer from its supplying location), rounded
-   up to the terms: :math:`q = \lceil S - IP - \text{transfers} \rceil_{\text{terms}}`;
+   up to the terms: :math:`q = \lceil S - IP - \text{transfers} \rceil_{\text{terms}}`, but not
+   beyond what can be used before expiry where the terms allow;
 3. what today's transfers take out of a supplying location lowers *its* position at once, so
    the plan is repeated, echelon by echelon, until the outgoing quantities settle: a
    distribution centre that ships to a hospital today reorders today, not tomorrow.
@@ -37,7 +40,8 @@ from numpy.typing import NDArray
 from replenlib.plan.proposals import ProposalDecision, Urgency, decide_orders
 from replenlib.plan.thresholds import PlanThresholds
 from replenlib.plan.transfers import TransferPlan, match_transfers, surplus_stock
-from replenlib.policy.order_sizing import round_to_terms
+from replenlib.policy.order_sizing import round_within_cap
+from replenlib.policy.policies import replenishment_quantity
 
 
 class ReasonCode(StrEnum):
@@ -99,6 +103,10 @@ class ShortTermInputs:
     is_active: NDArray[np.bool_]
     on_backup_supplier: NDArray[np.bool_]
     supply_row: NDArray[np.int64]
+    policy_type: NDArray[np.object_] | None = None
+    lot_size: NDArray[np.float64] | None = None
+    review_due: NDArray[np.bool_] | None = None
+    max_quantity: NDArray[np.float64] | None = None
 
 
 @dataclass(frozen=True)
@@ -169,19 +177,23 @@ def _plan_once(inputs: ShortTermInputs, thresholds: PlanThresholds) -> ShortTerm
     """One pass of steps 1–2 of the module docstring."""
     position = inventory_position(inputs)
     active = np.asarray(inputs.is_active, dtype=bool)
+    due = np.ones(len(position), dtype=bool) if inputs.review_due is None else inputs.review_due
+    cap = np.full(len(position), np.inf) if inputs.max_quantity is None else inputs.max_quantity
     decision = decide_orders(
         on_hand=inputs.on_hand,
         inventory_position=position,
-        reorder_point=inputs.reorder_point,
+        reorder_point=np.where(due, inputs.reorder_point, -np.inf),
         order_up_to=inputs.order_up_to,
         safety_stock=inputs.safety_stock,
         demand_mean=np.where(active, inputs.demand_rate, 0.0),
         lead_time_mean=inputs.lead_time,
         moq=inputs.moq,
         order_multiple=inputs.order_multiple,
+        wanted_quantity=wanted_quantity(inputs, position),
+        max_quantity=cap,
     )
     needs = decision.needs_order & active
-    shortfall = np.where(needs, inputs.order_up_to - position, 0.0)
+    shortfall = np.where(needs, wanted_quantity(inputs, position), 0.0)
     surplus = np.where(
         needs,
         0.0,
@@ -196,12 +208,9 @@ def _plan_once(inputs: ShortTermInputs, thresholds: PlanThresholds) -> ShortTerm
     )
     received = transfers.received(len(position))
     still_short = needs & (position + received <= inputs.reorder_point)
+    rest = np.where(still_short, wanted_quantity(inputs, position + received), 0.0)
     quantity = np.where(
-        still_short,
-        round_to_terms(
-            np.where(still_short, shortfall - received, 0.0), inputs.moq, inputs.order_multiple
-        ),
-        0.0,
+        still_short, round_within_cap(rest, inputs.moq, inputs.order_multiple, cap).quantity, 0.0
     )
     lines = _lines(inputs, position, decision, transfers, quantity, thresholds)
     return ShortTermPlan(lines, position, decision, transfers)
@@ -241,6 +250,18 @@ def _lines(
         urgency=urgency[order],
         urgency_score=decision.urgency_score[row][order],
         is_emergency=(urgency == Urgency.CRITICAL)[order],
+    )
+
+
+def wanted_quantity(inputs: ShortTermInputs, position: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The policy's own quantity at ``position`` before terms: up to S, or lots of Q [units]."""
+    if inputs.policy_type is None:
+        return np.where(
+            position <= inputs.reorder_point, np.maximum(inputs.order_up_to - position, 0.0), 0.0
+        )
+    lot = inputs.order_up_to - inputs.reorder_point if inputs.lot_size is None else inputs.lot_size
+    return replenishment_quantity(
+        inputs.policy_type, position, inputs.reorder_point, inputs.order_up_to, lot
     )
 
 
