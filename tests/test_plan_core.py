@@ -532,10 +532,12 @@ def test_quality_cannot_release_orders() -> None:
 def test_tracking_signal_by_hand() -> None:
     # SES with alpha 0.2 initialised at the first value: constant 10 then 20s → positive bias
     y = np.array([[10.0, 10, 10, 20, 20, 20], [5.0, 5, 5, 5, 5, 5]])
-    signal = tracking_signal(y, weeks=3)
+    signal = tracking_signal(y, weeks=3, min_nonzero=3)
     # fitted: 10, 10, 10, 10, 12, 13.6 → errors (last 3) 10, 8, 6.4; MAD 8.133 → TS 3.0
     assert signal[0] == pytest.approx((10 + 8 + 6.4) / ((10 + 8 + 6.4) / 3))
     assert np.isnan(signal[1])
+    sparse = np.array([[0.0, 0, 9, 0, 0, 9, 0, 0, 0, 9]])  # 1 demand in the last 4 weeks
+    assert np.isnan(tracking_signal(sparse, weeks=4)[0])
 
 
 def test_alert_rules() -> None:
@@ -566,3 +568,64 @@ def test_alert_rules() -> None:
         2,
     )
     assert minutes.tolist() == [30.0, 15.0]
+
+
+def test_an_expiry_capped_source_still_covers_what_it_ships_on() -> None:
+    """A DC whose own demand allows at most 10 units before expiry ships 90 to a hospital
+    today: it orders the 90 plus its own need, so the next night proposes nothing again."""
+    base = {
+        "item_code": np.array([0, 0, 1, 1]),
+        "on_hand": np.array([0.0, 10.0, 500.0, 500.0]),
+        "is_purchase": np.array([True, False, True, True]),
+        "supply_row": np.array([-1, 0, -1, -1]),
+        "moq": np.array([1.0, 1.0, 1.0, 1.0]),
+        "order_multiple": np.array([1.0, 1.0, 1.0, 1.0]),
+        "on_backup_supplier": np.zeros(4, dtype=bool),
+        "max_quantity": np.array([10.0, np.inf, np.inf, np.inf]),
+    }
+    first = plan_orders(_inputs(**base), PlanThresholds())
+    got = sorted(zip(first.lines.row.tolist(), first.lines.quantity.tolist(), strict=True))
+    assert got == [(0, 100.0), (1, 90.0)]  # 0 - 90 → up to 100 (cap 10 + 90 shipped on)
+    pending_in = np.bincount(first.lines.row, weights=first.lines.quantity, minlength=4)
+    out = first.lines.source_row >= 0
+    pending_out = np.bincount(
+        first.lines.source_row[out], weights=first.lines.quantity[out], minlength=4
+    )
+    second = plan_orders(
+        _inputs(**base, pending_in=pending_in, pending_out=pending_out), PlanThresholds()
+    )
+    assert len(second.lines) == 0
+
+
+def test_with_stock_inbound_a_capped_row_waits_instead_of_ordering_a_wasted_minimum() -> None:
+    one = np.ones(1)
+    common = {
+        "item_code": np.zeros(1, dtype=np.int64),
+        "on_hand": one * 5,
+        "expiring_unused": one * 0,
+        "pending_out": one * 0,
+        "known_demand": one * 0,
+        "reorder_point": one * 40,
+        "order_up_to": one * 100,
+        "safety_stock": one * 10,
+        "demand_rate": one,
+        "trailing_rate": one,
+        "lead_time": one * 5,
+        "moq": one * 50,
+        "order_multiple": one,
+        "is_purchase": np.array([True]),
+        "is_active": np.array([True]),
+        "on_backup_supplier": np.array([False]),
+        "supply_row": np.array([-1]),
+        "max_quantity": one * 80,
+    }
+    # 60 inbound of a cap of 80 leaves 20 < MOQ 50: wait
+    waiting = plan_orders(
+        ShortTermInputs(**common, on_order=one * 30, pending_in=one * 30), PlanThresholds()
+    )
+    assert len(waiting.lines) == 0
+    # nothing inbound: the policy's cap applies to this order (95 wanted → 80)
+    first = plan_orders(
+        ShortTermInputs(**common, on_order=one * 0, pending_in=one * 0), PlanThresholds()
+    )
+    assert first.lines.quantity.tolist() == [80.0]

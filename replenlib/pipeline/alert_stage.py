@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from replenlib.demand.intermittent import sba
+from replenlib.demand.smoothing import ses
 from replenlib.governance.alerts import CANDIDATE_COLUMNS
 from replenlib.governance.sql import one
 from replenlib.pipeline.inputs import PlanningInputs
@@ -36,6 +38,7 @@ class SeriesFacts:
     inventory_position: NDArray[np.float64]  #: [units]
     reorder_point: NDArray[np.float64]  #: [units]
     tier: NDArray[np.object_]
+    method: NDArray[np.object_]  #: forecast method per series ('ses', 'sba', 'fallback', ...)
 
 
 def candidate(
@@ -75,7 +78,7 @@ def build_alerts(
     rows += _suppliers(con, inputs.as_of, thresholds)
     rows += _cold_chain(con, inputs.as_of)
     rows += _inspection(con, inputs, facts)
-    rows += _bias(inputs, thresholds)
+    rows += _bias(inputs, thresholds, facts.method)
     rows += _data_health(con, inputs.as_of, thresholds)
     return pd.DataFrame(rows, columns=list(CANDIDATE_COLUMNS))
 
@@ -192,6 +195,11 @@ def _suppliers(
     return out
 
 
+def _late_text(late_lines: int, rate: str, late_days: int) -> str:
+    late = f"{late_lines} open lines more than {late_days} days past their confirmed date"
+    return f"{late}; on-time rate {rate}" if late_lines else f"on-time rate {rate} in the last year"
+
+
 def _cold_chain(con: duckdb.DuckDBPyConnection, day: date) -> list[dict[str, object]]:
     readings = con.execute(
         """
@@ -276,8 +284,16 @@ def _inspection(
     return out
 
 
-def _bias(inputs: PlanningInputs, thresholds: PlanThresholds) -> list[dict[str, object]]:
-    signal = rules.tracking_signal(inputs.weekly_demand, thresholds.forecast_bias_weeks)
+def _bias(
+    inputs: PlanningInputs, thresholds: PlanThresholds, method: NDArray[np.object_]
+) -> list[dict[str, object]]:
+    """Bias of the one-step forecasts of the method each series was planned with."""
+    weekly = np.nan_to_num(inputs.weekly_demand, nan=0.0)
+    fitted = np.where((method == "sba")[:, None], sba(weekly).fitted, ses(weekly).fitted)
+    judged = np.isin(method, ["ses", "sba"])
+    signal = np.where(
+        judged, rules.tracking_signal(weekly, thresholds.forecast_bias_weeks, fitted=fitted), np.nan
+    )
     result = rules.forecast_bias(signal, thresholds.tracking_signal_limit)
     active = inputs.series["is_active"].to_numpy(dtype=bool)
     out = []

@@ -98,11 +98,13 @@ def prepare(
     )
     controls = _controls(con, proposals, short_inputs, plan.lines, policy_version, thresholds, now)
     projection = _projection(con, inputs, rate, open_lines.frame, plan.lines, lots, thresholds)
+    horizon = projection.with_order.shape[1]
     facts = SeriesFacts(  # a stockout that even today's lines cannot prevent; index 0 = day 1
-        projection.stockout_day_with + 1,
+        np.where(projection.stockout_day_with < horizon, projection.stockout_day_with + 1, 10**9),
         plan.inventory_position,
         params["reorder_point"].to_numpy(dtype=np.float64),
         params["tier"].to_numpy(dtype=object),
+        result.forecasts["method"].to_numpy(dtype=object)[forecast_rows],
     )
     alerts = build_alerts(con, inputs, facts, lots, thresholds)
     rolling = build_rolling_plan(
@@ -387,7 +389,10 @@ def _projection(
 ) -> StockProjection:
     """Projected stock: open POs, open lines in and out, today's lines, and usable stock that
     expires unused leaving on its expiry day."""
-    n, horizon, day = inputs.n_series, thresholds.projection_horizon_days, inputs.as_of
+    # long enough to see past every lead time (capped at half a year)
+    longest = int(np.ceil(np.nanmax(inputs.lead_time_mean, initial=0.0))) + 7
+    n, day = inputs.n_series, inputs.as_of
+    horizon = max(thresholds.projection_horizon_days, min(longest, 183))
     po = read_open_receipts(con, day)
     outgoing = open_frame[open_frame["source_location_id"].notna()]
     parts = [

@@ -224,17 +224,26 @@ def inspection_block(
     return RuleResult(fires, _severity(short, Severity.HIGH, Severity.MEDIUM))
 
 
-def tracking_signal(y: NDArray[np.float64], weeks: int, alpha: float = 0.2) -> NDArray[np.float64]:
-    """Tracking signal of one-step SES forecasts over the last ``weeks`` periods [-].
+def tracking_signal(
+    y: NDArray[np.float64],
+    weeks: int,
+    alpha: float = 0.2,
+    fitted: NDArray[np.float64] | None = None,
+    min_nonzero: int = 4,
+) -> NDArray[np.float64]:
+    """Tracking signal of one-step forecasts over the last ``weeks`` periods [-].
 
-    NaN where the errors are all zero (no demand, nothing to judge).
+    ``fitted`` are the one-step forecasts the plan used (default: SES with ``alpha``). NaN
+    where the errors are all zero or fewer than ``min_nonzero`` periods of the window had
+    demand (too sparse to judge a bias).
     """
     values = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
-    fitted = ses(values, alpha).fitted
-    errors = (values - fitted)[:, -weeks:]
+    one_step = ses(values, alpha).fitted if fitted is None else fitted
+    errors = (values - one_step)[:, -weeks:]
+    sparse = (values[:, -weeks:] > 0).sum(axis=1) < min_nonzero
     mad = np.mean(np.abs(errors), axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(mad > 0, errors.sum(axis=1) / mad, np.nan)
+        return np.where((mad > 0) & ~sparse, errors.sum(axis=1) / mad, np.nan)
 
 
 def forecast_bias(signal: NDArray[np.float64], limit: float) -> RuleResult:

@@ -178,7 +178,7 @@ def _plan_once(inputs: ShortTermInputs, thresholds: PlanThresholds) -> ShortTerm
     position = inventory_position(inputs)
     active = np.asarray(inputs.is_active, dtype=bool)
     due = np.ones(len(position), dtype=bool) if inputs.review_due is None else inputs.review_due
-    cap = np.full(len(position), np.inf) if inputs.max_quantity is None else inputs.max_quantity
+    cap = usable_cap(inputs)
     decision = decide_orders(
         on_hand=inputs.on_hand,
         inventory_position=position,
@@ -192,7 +192,9 @@ def _plan_once(inputs: ShortTermInputs, thresholds: PlanThresholds) -> ShortTerm
         wanted_quantity=wanted_quantity(inputs, position),
         max_quantity=cap,
     )
-    needs = decision.needs_order & active
+    # with stock already inbound, wait rather than order a minimum that expiry would waste
+    inbound = inputs.on_order + inputs.pending_in
+    needs = decision.needs_order & active & (cap > 0) & ((cap >= inputs.moq) | (inbound <= 0))
     shortfall = np.where(needs, wanted_quantity(inputs, position), 0.0)
     surplus = np.where(
         needs,
@@ -250,6 +252,23 @@ def _lines(
         urgency=urgency[order],
         urgency_score=decision.urgency_score[row][order],
         is_emergency=(urgency == Urgency.CRITICAL)[order],
+    )
+
+
+def usable_cap(inputs: ShortTermInputs) -> NDArray[np.float64]:
+    """How much more may be ordered before expiry makes it waste [units].
+
+    The policy's cap bounds what the location's own demand uses before expiry; it bounds
+    everything still inbound (open orders and proposals), not each order alone — or capped
+    rows would reorder every night — and what the location ships on to others (open and
+    today's transfers out) comes on top.
+    """
+    if inputs.max_quantity is None:
+        return np.full(len(inputs.on_hand), np.inf)
+    inbound = inputs.on_order + inputs.pending_in
+    return np.asarray(
+        np.maximum(inputs.max_quantity + np.maximum(inputs.pending_out, 0.0) - inbound, 0.0),
+        dtype=np.float64,
     )
 
 

@@ -260,13 +260,32 @@ def header(data: PlanningBoardData, lang: str = "en") -> HtmlBlock:
 
 
 def proposals_block(data: PlanningBoardData, lang: str = "en", n: int = 30) -> HtmlBlock:
-    """The most urgent proposals with status, approval level and reasons."""
+    """The most urgent proposals: what, from where, how much, when, status and approval level,
+    and why (including why a second approval is needed)."""
     title = HtmlBlock(f"<h2>{esc(label('proposals_by_urgency', lang))}</h2>")
     if data.proposals.empty:
         return title + HtmlBlock(f"<p>{esc(label('no_proposals', lang))}</p>")
-    lines = proposal_lines(data.proposals.head(n))
-    lines["urgency"] = [label(u, lang) for u in lines["urgency"]]
-    return title + table(lines, [label(f"col_{c}", lang) for c in lines.columns])
+    p = data.proposals.head(n)
+    second = [
+        f" — L2: {r.replace(';', ', ')}" if r else "" for r in p["approval_reasons"].fillna("")
+    ]
+    rows = pd.DataFrame(
+        {
+            "proposal": p["proposal_id"],
+            "item": p["item_id"] + " @ " + p["location_id"],
+            "source": p["source"].fillna(""),
+            "quantity": [f"{q:,.0f}" for q in p["quantity"]],
+            "value_cny": [f"{v:,.0f}" for v in p["order_value"]],
+            "arrival": [f"{pd.Timestamp(d):%Y-%m-%d}" for d in p["expected_arrival"]],
+            "urgency": [label(u, lang) for u in p["urgency"]],
+            "status": [
+                f"{s} (L{int(lvl)})"
+                for s, lvl in zip(p["status"], p["required_level"], strict=True)
+            ],
+            "reason": [f"{r}{x}" for r, x in zip(p["reason"], second, strict=True)],
+        }
+    )
+    return title + table(rows, [label(f"col_{c}", lang) for c in rows.columns])
 
 
 def alerts_block(data: PlanningBoardData, lang: str = "en", n: int = 30) -> HtmlBlock:
