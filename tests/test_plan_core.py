@@ -629,3 +629,26 @@ def test_with_stock_inbound_a_capped_row_waits_instead_of_ordering_a_wasted_mini
         ShortTermInputs(**common, on_order=one * 0, pending_in=one * 0), PlanThresholds()
     )
     assert first.lines.quantity.tolist() == [80.0]
+
+
+def test_idle_transfers_are_not_counted_twice_across_passes() -> None:
+    """Regression (found by benchmarks/plan.py): one receiver short of 156, donors with 143,
+    135 and 121 idle → 143 from the largest and 13 from the next, nothing more."""
+    n = 4
+    plan = plan_orders(
+        _inputs(
+            item_code=np.zeros(n, dtype=np.int64),
+            on_hand=np.array([114.0, 305.0, 250.0, 352.0]),
+            reorder_point=np.array([136.4, 45.6, 22.8, 61.6]),
+            order_up_to=np.array([269.4, 169.8, 128.9, 208.1]),
+            demand_rate=np.ones(n),
+            trailing_rate=np.ones(n),
+            moq=np.ones(n),
+            order_multiple=np.ones(n),
+            on_backup_supplier=np.zeros(n, dtype=bool),
+        ),
+        PlanThresholds(),
+    )
+    got = sorted(zip(plan.lines.source_row.tolist(), plan.lines.quantity.tolist(), strict=True))
+    assert got == [(1, 13.0), (3, 143.0)]
+    assert plan.lines.is_idle_transfer.all()

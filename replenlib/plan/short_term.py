@@ -124,6 +124,7 @@ class OrderLines:
     urgency: NDArray[np.object_]  #: :class:`~replenlib.plan.proposals.Urgency` values
     urgency_score: NDArray[np.float64]  #: [-]
     is_emergency: NDArray[np.bool_]
+    is_idle_transfer: NDArray[np.bool_]  #: a transfer of idle stock (not the usual source)
 
     def __len__(self) -> int:
         return len(self.row)
@@ -161,8 +162,8 @@ def plan_orders(
     shipped = np.zeros(n)
     plan = _plan_once(inputs, thresholds)
     for _ in range(max_echelons):
-        lines = plan.lines
-        out = lines.source_row >= 0
+        lines = plan.lines  # idle-stock transfers are already netted inside each pass
+        out = (lines.source_row >= 0) & ~lines.is_idle_transfer
         now = np.bincount(lines.source_row[out], weights=lines.quantity[out], minlength=n).astype(
             np.float64
         )
@@ -252,6 +253,7 @@ def _lines(
         urgency=urgency[order],
         urgency_score=decision.urgency_score[row][order],
         is_emergency=(urgency == Urgency.CRITICAL)[order],
+        is_idle_transfer=(np.arange(len(row)) < n_idle)[order],
     )
 
 
