@@ -35,7 +35,7 @@ from replenlib.plan.approval import Decision, ProposalStatus
 from replenlib.plan.thresholds import PlanThresholds
 from replenlib.policy.strategy import Strategy
 from replenlib.store import reader, writer
-from tests.plan_store import build_store
+from tests.plan_store import AS_OF, build_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -158,8 +158,8 @@ def test_cleared_conditions_resolve_and_a_return_is_a_new_alert(store: Path) -> 
 
 def test_bom_explodes_into_component_demand_in_the_rolling_plan(store: Path) -> None:
     with writer(store) as con:
-        con.execute(
-            "CREATE TABLE bom (parent_item_id VARCHAR, component_item_id VARCHAR, "
+        con.execute(  # the MES import's table (created here until it lands on this branch)
+            "CREATE TABLE IF NOT EXISTS bom (parent_item_id VARCHAR, component_item_id VARCHAR, "
             "quantity_per DOUBLE)"
         )
         con.execute("INSERT INTO bom VALUES ('I2', 'C9', 2.0)")
@@ -176,6 +176,36 @@ def test_bom_explodes_into_component_demand_in_the_rolling_plan(store: Path) -> 
         2 * parent["planned_releases"].to_numpy()
     )
     assert part["dependent_demand"].sum() > 0
+
+
+def test_tenders_raise_the_need_probability_weighted(store: Path) -> None:
+    with writer(store) as con:
+        con.execute(  # the CRM import's table (created here until it lands on this branch)
+            "CREATE TABLE IF NOT EXISTS demand_signals (signal_id VARCHAR, kind VARCHAR, "
+            "item_id VARCHAR, location_id VARCHAR, customer_id VARCHAR, signal_date DATE, "
+            "quantity DOUBLE, probability DOUBLE, status VARCHAR, reference VARCHAR)"
+        )
+        due = AS_OF + timedelta(days=2)
+        for sid, kind, qty, p, status in (
+            ("T1", "tender", 400.0, 0.5, "open"),  # counts 200
+            ("T2", "tender", 999.0, 1.0, "cancelled"),
+            ("S1", "surgery", 999.0, 1.0, "scheduled"),  # routine: in the forecast
+        ):
+            con.execute(
+                "INSERT INTO demand_signals VALUES (?, ?, 'I5', 'CW', NULL, ?, ?, ?, ?, NULL)",
+                [sid, kind, due, qty, p, status],
+            )
+        con.execute("UPDATE items SET end_of_life_date = NULL WHERE item_id = 'I5'")
+    summary = run_nightly(store)
+    line = _q(
+        store,
+        "SELECT quantity, inventory_position, reason FROM proposals "
+        "WHERE run_id = ? AND item_id = 'I5'",
+        [summary.run_id],
+    )
+    assert line["inventory_position"].tolist() == [40.0 - 200.0]  # on hand 40, tender 200
+    assert line["quantity"].tolist() == [160.0]  # no own demand: s = S = 0, MOQ 1
+    assert "tender / known demand of 200 due within the lead time" in line["reason"].iloc[0]
 
 
 # ---------------------------------------------------------------- approvals

@@ -92,9 +92,12 @@ def read_usable_lots(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
 
 
 def read_known_demand(con: duckdb.DuckDBPyConnection, day: date, until: date) -> pd.DataFrame:
-    """Known demand (tenders, signals) due in (day, until]: item_id, location_id, due, quantity.
+    """Known extra demand (tenders, contracts) due in (day, until]: item_id, location_id, due,
+    quantity [base units], probability-weighted.
 
-    Reads ``demand_signals`` when the store has it (CRM import), else returns no rows.
+    Reads the CRM's ``demand_signals`` when the store has it, else returns no rows. Cancelled
+    signals are left out; when the table has a ``kind``, only ``tender`` and ``contract``
+    signals count (scheduled surgeries are routine demand the forecast already covers).
     """
     empty = pd.DataFrame(
         {"item_id": [], "location_id": [], "due": pd.to_datetime([]), "quantity": []}
@@ -106,11 +109,17 @@ def read_known_demand(con: duckdb.DuckDBPyConnection, day: date, until: date) ->
     if due is None or not {"item_id", "quantity"} <= columns:
         return empty
     location = "location_id" if "location_id" in columns else "NULL"
+    weight = "probability" if "probability" in columns else "1.0"
+    where = [f"CAST({due} AS DATE) > ?::DATE", f"CAST({due} AS DATE) <= ?::DATE"]
+    if "status" in columns:
+        where.append("status <> 'cancelled'")
+    if "kind" in columns:
+        where.append("kind IN ('tender', 'contract')")
     return con.execute(
         f"""
         SELECT item_id, {location} AS location_id, CAST({due} AS DATE) AS due,
-               sum(quantity) AS quantity
-        FROM demand_signals WHERE CAST({due} AS DATE) > ?::DATE AND CAST({due} AS DATE) <= ?::DATE
+               sum(quantity * {weight}) AS quantity
+        FROM demand_signals WHERE {" AND ".join(where)}
         GROUP BY ALL
         """,
         [day, until],

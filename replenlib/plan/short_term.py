@@ -186,7 +186,7 @@ def _plan_once(inputs: ShortTermInputs, thresholds: PlanThresholds) -> ShortTerm
         reorder_point=np.where(due, inputs.reorder_point, -np.inf),
         order_up_to=inputs.order_up_to,
         safety_stock=inputs.safety_stock,
-        demand_mean=np.where(active, inputs.demand_rate, 0.0),
+        demand_mean=np.where(active, demand_with_known(inputs), 0.0),
         lead_time_mean=inputs.lead_time,
         moq=inputs.moq,
         order_multiple=inputs.order_multiple,
@@ -255,6 +255,13 @@ def _lines(
         is_emergency=(urgency == Urgency.CRITICAL)[order],
         is_idle_transfer=(np.arange(len(row)) < n_idle)[order],
     )
+
+
+def demand_with_known(inputs: ShortTermInputs) -> NDArray[np.float64]:
+    """Demand rate counting known demand over the lead time, so that a tender for an item
+    without history still orders [units/day]."""
+    known_rate = inputs.known_demand / np.maximum(inputs.lead_time, 1.0)
+    return np.asarray(np.maximum(inputs.demand_rate, known_rate), dtype=np.float64)
 
 
 def usable_cap(inputs: ShortTermInputs) -> NDArray[np.float64]:
