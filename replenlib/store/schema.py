@@ -59,6 +59,10 @@ Tables (version 3: plan and governance)
                            overrides, recalls and exports; ``audit_head`` holds the chain's head
 ``exports``                every requisition export: files, mapping, lines, value, checksum
 =========================  ======================================================================
+
+From version 3, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
+second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``
+is unique across runs (``P<planning day>-<n>``): see :mod:`replenlib.plan.approval`.
 """
 
 from __future__ import annotations
