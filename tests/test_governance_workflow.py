@@ -98,6 +98,17 @@ def test_nightly_writes_both_plans_alerts_and_the_policy_version(planned: Path) 
     # the order of 80 arrives after 14 days: from then on the curves differ by exactly 80
     gap = projection["stock_with_order"] - projection["stock_without_order"]
     assert set(gap.round(6)) == {0.0, 80.0} and gap.iloc[13] == 80.0 and gap.iloc[12] == 0.0
+    alerts = _q(planned, "SELECT kind, subject, severity, owner_role, message FROM alerts")
+    late = alerts[alerts["kind"] == "supplier_late"].iloc[0]
+    assert (late["subject"], late["severity"], late["owner_role"]) == (
+        "supplier=S1",
+        "medium",
+        "buyer",
+    )
+    assert (
+        late["message"]
+        == "1 open lines more than 7 days past their confirmed date; on-time rate n/a"
+    )
     kinds = set(_q(planned, "SELECT kind FROM alerts WHERE status = 'open'")["kind"])
     assert {
         "cold_chain_excursion",

@@ -125,73 +125,60 @@ def _expiry(lots: pd.DataFrame, thresholds: PlanThresholds) -> list[dict[str, ob
     ]
 
 
+_SUPPLIER_SQL = """
+WITH used AS (SELECT DISTINCT supplier_id FROM item_supplier),
+late AS (
+    SELECT supplier_id, count(*) AS late_lines FROM purchase_orders
+    WHERE status = 'open' AND confirmed_date < ?::DATE - ? GROUP BY ALL),
+timely AS (
+    SELECT p.supplier_id,
+           avg(CASE WHEN r.receipt_date <= p.confirmed_date + ? THEN 1.0 ELSE 0.0 END)
+             AS on_time_rate
+    FROM receipts r JOIN purchase_orders p USING (po_id, po_line)
+    WHERE r.receipt_date <= ?::DATE AND date_diff('day', r.receipt_date, ?::DATE) < ?
+    GROUP BY ALL)
+SELECT s.supplier_id, s.qualification_status,
+       date_diff('day', ?::DATE, s.qualified_until) AS days_to_lapse,
+       coalesce(l.late_lines, 0) AS late_lines, t.on_time_rate
+FROM suppliers s JOIN used USING (supplier_id)
+LEFT JOIN late l USING (supplier_id) LEFT JOIN timely t USING (supplier_id)
+ORDER BY s.supplier_id
+"""
+
+
 def _suppliers(
     con: duckdb.DuckDBPyConnection, day: date, thresholds: PlanThresholds
 ) -> list[dict[str, object]]:
+    """Late and downgraded suppliers among those in the sourcing terms."""
+    late_days = thresholds.supplier_late_days
     facts = con.execute(
-        """
-        WITH used AS (SELECT DISTINCT supplier_id FROM item_supplier),
-        late AS (
-            SELECT supplier_id, count(*) AS late_lines FROM purchase_orders
-            WHERE status = 'open' AND confirmed_date < ?::DATE - ? GROUP BY ALL),
-        timely AS (
-            SELECT p.supplier_id,
-                   avg(CASE WHEN r.receipt_date <= p.confirmed_date + ? THEN 1.0 ELSE 0.0 END)
-                     AS on_time_rate
-            FROM receipts r JOIN purchase_orders p USING (po_id, po_line)
-            WHERE r.receipt_date <= ?::DATE AND date_diff('day', r.receipt_date, ?::DATE) < ?
-            GROUP BY ALL)
-        SELECT s.supplier_id, s.qualification_status,
-               date_diff('day', ?::DATE, s.qualified_until) AS days_to_lapse,
-               coalesce(l.late_lines, 0) AS late_lines, t.on_time_rate
-        FROM suppliers s JOIN used USING (supplier_id)
-        LEFT JOIN late l USING (supplier_id) LEFT JOIN timely t USING (supplier_id)
-        ORDER BY s.supplier_id
-        """,
-        [
-            day,
-            thresholds.supplier_late_days,
-            ON_TIME_TOLERANCE_DAYS,
-            day,
-            day,
-            ON_TIME_WINDOW_DAYS,
-            day,
-        ],
+        _SUPPLIER_SQL,
+        [day, late_days, ON_TIME_TOLERANCE_DAYS, day, day, ON_TIME_WINDOW_DAYS, day],
     ).df()
-    late = rules.supplier_late(
-        facts["late_lines"].to_numpy(dtype=np.int64),
-        facts["on_time_rate"].to_numpy(dtype=np.float64, na_value=np.nan),
-        thresholds.supplier_on_time_floor,
-    )
-    status = facts["qualification_status"].to_numpy(dtype=object)
-    lapse = facts["days_to_lapse"].to_numpy(dtype=np.float64, na_value=np.nan)
-    down = rules.supplier_downgraded(status, lapse, thresholds.qualification_warning_days)
+    lines = facts["late_lines"].to_numpy(dtype=np.int64)
     rates = facts["on_time_rate"].to_numpy(dtype=np.float64, na_value=np.nan)
+    lapse = facts["days_to_lapse"].to_numpy(dtype=np.float64, na_value=np.nan)
+    status = facts["qualification_status"].to_numpy(dtype=object)
+    late = rules.supplier_late(lines, rates, thresholds.supplier_on_time_floor)
+    down = rules.supplier_downgraded(status, lapse, thresholds.qualification_warning_days)
     out = []
-    for i, f in enumerate(facts.itertuples()):
+    for i, supplier in enumerate(facts["supplier_id"]):
         rate = "n/a" if np.isnan(rates[i]) else f"{rates[i]:.0%}"
-        if late.fires[i]:
-            out.append(
-                candidate(
-                    rules.AlertKind.SUPPLIER_LATE,
-                    f"supplier={f.supplier_id}",
-                    late.severity[i],
-                    f"{f.late_lines} open lines more than {thresholds.supplier_late_days} days past "
-                    f"their confirmed date; on-time rate {rate}",
-                    supplier_id=f.supplier_id,
+        lapsing = "" if np.isnan(lapse[i]) else f", qualification ends in {lapse[i]:.0f} days"
+        for kind, result, text in (
+            (rules.AlertKind.SUPPLIER_LATE, late, _late_text(int(lines[i]), rate, late_days)),
+            (
+                rules.AlertKind.SUPPLIER_DOWNGRADED,
+                down,
+                f"qualification status {status[i]}{lapsing}",
+            ),
+        ):
+            if result.fires[i]:
+                out.append(
+                    candidate(
+                        kind, f"supplier={supplier}", result.severity[i], text, supplier_id=supplier
+                    )
                 )
-            )
-        if down.fires[i]:
-            lapsing = "" if np.isnan(lapse[i]) else f", qualification ends in {lapse[i]:.0f} days"
-            out.append(
-                candidate(
-                    rules.AlertKind.SUPPLIER_DOWNGRADED,
-                    f"supplier={f.supplier_id}",
-                    down.severity[i],
-                    f"qualification status {f.qualification_status}{lapsing}",
-                    supplier_id=f.supplier_id,
-                )
-            )
     return out
 
 

@@ -387,57 +387,66 @@ def _projection(
     lots: pd.DataFrame,
     thresholds: PlanThresholds,
 ) -> StockProjection:
-    """Projected stock: open POs, open lines in and out, today's lines, and usable stock that
-    expires unused leaving on its expiry day."""
+    """Projected stock with and without today's lines (index 0 = the day after planning)."""
     # long enough to see past every lead time (capped at half a year)
     longest = int(np.ceil(np.nanmax(inputs.lead_time_mean, initial=0.0))) + 7
-    n, day = inputs.n_series, inputs.as_of
-    horizon = max(thresholds.projection_horizon_days, min(longest, 183))
+    n, horizon = inputs.n_series, max(thresholds.projection_horizon_days, min(longest, 183))
+    rows, days, qty = _scheduled_lines(con, inputs, open_frame, lots)
+    receipts = scheduled_receipts(rows, days - 1, qty, n, horizon)
+    shipped = lines.source_row >= 0  # today's transfers leave their source at once
+    receipts[:, 0] -= np.bincount(
+        lines.source_row[shipped], weights=lines.quantity[shipped], minlength=n
+    )
+    arrival = np.full(n, horizon, dtype=np.int64)
+    np.minimum.at(arrival, lines.row, np.maximum(np.rint(lines.lead_time).astype(np.int64) - 1, 0))
+    return project_stock(
+        on_hand=inputs.usable_on_hand,
+        demand_rate=rate,
+        receipts=receipts,
+        order_quantity=np.bincount(lines.row, weights=lines.quantity, minlength=n).astype(
+            np.float64
+        ),
+        order_arrival_day=arrival,
+        horizon_days=horizon,
+    )
+
+
+def _scheduled_lines(
+    con: duckdb.DuckDBPyConnection,
+    inputs: PlanningInputs,
+    open_frame: pd.DataFrame,
+    lots: pd.DataFrame,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Series row, day offset and signed quantity of everything scheduled before today's
+    lines: open POs, open proposals in and out, and stock expiring unused (it leaves at the
+    start of the day after its last usable day)."""
+    day, series = inputs.as_of, inputs.series
     po = read_open_receipts(con, day)
     outgoing = open_frame[open_frame["source_location_id"].notna()]
+    expiry_day = 1 + np.ceil(lots["days_to_expiry"].to_numpy(dtype=np.float64, na_value=1e9))
     parts = [
-        (series_index(inputs.series, po), day_offset(po["due"], day), po["quantity"]),
+        (series_index(series, po), day_offset(po["due"], day), po["quantity"]),
         (
-            series_index(inputs.series, open_frame),
+            series_index(series, open_frame),
             day_offset(open_frame["expected_arrival"], day),
             open_frame["quantity"],
         ),
         (
-            series_index(inputs.series, outgoing, "source_location_id"),
+            series_index(series, outgoing, "source_location_id"),
             np.zeros(len(outgoing), dtype=np.int64),
             -outgoing["quantity"],
         ),
         (
             lots["row"].to_numpy(dtype=np.int64),
-            1  # leaves at the start of the day after its last usable day
-            + np.ceil(lots["days_to_expiry"].to_numpy(dtype=np.float64, na_value=1e9)).astype(
-                np.int64
-            ),
-            -lots["quantity_at_risk"].to_numpy(dtype=np.float64),
+            expiry_day.astype(np.int64),
+            -lots["quantity_at_risk"],
         ),
     ]
-    rows = np.concatenate([p[0] for p in parts])
-    days = np.concatenate([p[1] for p in parts]) - 1  # index 0 is the day after the planning day
+    rows = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    days = np.concatenate([p[1] for p in parts]).astype(np.int64)
     qty = np.concatenate([np.asarray(p[2], dtype=np.float64) for p in parts])
     keep = rows >= 0
-    receipts = scheduled_receipts(rows[keep], days[keep], qty[keep], n, horizon)
-    quantity = np.bincount(lines.row, weights=lines.quantity, minlength=n).astype(np.float64)
-    arrival = np.full(n, horizon, dtype=np.int64)
-    np.minimum.at(arrival, lines.row, np.maximum(np.rint(lines.lead_time).astype(np.int64) - 1, 0))
-    out_today = np.bincount(
-        lines.source_row[lines.source_row >= 0],
-        weights=lines.quantity[lines.source_row >= 0],
-        minlength=n,
-    )
-    receipts[:, 0] -= out_today
-    return project_stock(
-        on_hand=inputs.usable_on_hand,
-        demand_rate=rate,
-        receipts=receipts,
-        order_quantity=quantity,
-        order_arrival_day=arrival,
-        horizon_days=horizon,
-    )
+    return rows[keep], days[keep], qty[keep]
 
 
 def _projection_frame(

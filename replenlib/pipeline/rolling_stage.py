@@ -16,6 +16,8 @@ added per item and month.
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
@@ -70,26 +72,38 @@ def _item_terms(con: duckdb.DuckDBPyConnection, items: list[str]) -> pd.DataFram
         con.unregister("_items")
 
 
-def _bucket(due: pd.Series, day: date, starts: list[date]) -> NDArray[np.int64]:
-    """Month bucket of each due date (overdue → 0; beyond the horizon → len(starts))."""
-    if len(due) == 0:
-        return np.zeros(0, dtype=np.int64)
-    stamps = pd.to_datetime(due).to_numpy()
-    edges = pd.to_datetime(pd.Series(starts[1:])).to_numpy()
-    bucket = np.searchsorted(edges, stamps, side="right")
-    return np.where(day_offset(due, day) < 0, 0, bucket).astype(np.int64)
-
-
 def _scatter(
-    codes: NDArray[np.int64],
-    bucket: NDArray[np.int64],
-    quantity: NDArray[np.float64],
-    shape: tuple[int, int],
+    lines: pd.DataFrame, code: dict[str, int], day: date, buckets: _Buckets
 ) -> NDArray[np.float64]:
-    out = np.zeros(shape)
-    keep = (codes >= 0) & (bucket < shape[1])
-    np.add.at(out, (codes[keep], bucket[keep]), quantity[keep])
+    """Sum ``lines`` (item_id, due, quantity) into items × months; overdue → month 0, beyond
+    the horizon → left out."""
+    out = np.zeros((len(code), len(buckets.starts)))
+    if lines.empty:
+        return out
+    rows = lines["item_id"].map(code).fillna(-1).to_numpy(dtype=np.int64)
+    edges = pd.to_datetime(pd.Series(buckets.starts[1:])).to_numpy()
+    month = np.searchsorted(edges, pd.to_datetime(lines["due"]).to_numpy(), side="right")
+    month = np.where(day_offset(lines["due"], day) < 0, 0, month)
+    keep = (rows >= 0) & (month < out.shape[1])
+    np.add.at(out, (rows[keep], month[keep]), lines["quantity"].to_numpy(dtype=np.float64)[keep])
     return out
+
+
+@dataclass(frozen=True)
+class _Buckets:
+    """Monthly buckets: their first days and how many planned days each holds."""
+
+    starts: list[date]
+    days: NDArray[np.float64]  #: [days] month 0 counts only the days after the planning day
+
+    @classmethod
+    def after(cls, day: date, months: int) -> _Buckets:
+        first = day + timedelta(days=1)
+        starts = month_starts(first, months)
+        edges = [pd.Timestamp(s) for s in [*starts, month_starts(starts[-1], 2)[1]]]
+        days = np.array([(b - a).days for a, b in itertools.pairwise(edges)], dtype=np.float64)
+        days[0] = (edges[1] - pd.Timestamp(first)).days
+        return cls(starts, days)
 
 
 def build_rolling_plan(
@@ -105,33 +119,17 @@ def build_rolling_plan(
     ``receipts``: item_id, due, quantity of scheduled purchase receipts (open orders and open
     purchase proposals).
     """
-    day, series = inputs.as_of, inputs.series
-    bom = read_bom(con)
+    day, series, bom = inputs.as_of, inputs.series, read_bom(con)
     items = sorted(
         set(series["item_id"]) | set(bom["parent_item_id"]) | set(bom["component_item_id"])
     )
     code = {item: n for n, item in enumerate(items)}
-    first = day + timedelta(days=1)
-    starts = month_starts(first, months)
-    days_in = np.diff([pd.Timestamp(s) for s in [*starts, month_starts(starts[-1], 2)[1]]])
-    days = np.array([d.days for d in days_in], dtype=np.float64)
-    days[0] = (pd.Timestamp(starts[1]) - pd.Timestamp(first)).days
+    buckets = _Buckets.after(day, months)
     series_code = series["item_id"].map(code).to_numpy(dtype=np.int64)
     rate = np.bincount(series_code, weights=demand_rate, minlength=len(items))
-    shape = (len(items), months)
-    known = read_known_demand(con, day, starts[-1])
-    independent = rate[:, None] * days[None, :] + _scatter(
-        known["item_id"].map(code).fillna(-1).to_numpy(dtype=np.int64),
-        _bucket(known["due"], day, starts),
-        known["quantity"].to_numpy(dtype=np.float64),
-        shape,
-    )
-    scheduled = _scatter(
-        receipts["item_id"].map(code).fillna(-1).to_numpy(dtype=np.int64),
-        _bucket(receipts["due"], day, starts),
-        receipts["quantity"].to_numpy(dtype=np.float64),
-        shape,
-    )
+    known = read_known_demand(con, day, buckets.starts[-1])
+    independent = rate[:, None] * buckets.days[None, :] + _scatter(known, code, day, buckets)
+    scheduled = _scatter(receipts, code, day, buckets)
     terms = _item_terms(con, items)
     record = run_mrp(
         MrpInputs(
@@ -147,14 +145,18 @@ def build_rolling_plan(
             moq=terms["moq"].to_numpy(dtype=np.float64),
             order_multiple=terms["order_multiple"].to_numpy(dtype=np.float64),
         ),
-        Bom(
-            bom["parent_item_id"].map(code).to_numpy(dtype=np.int64),
-            bom["component_item_id"].map(code).to_numpy(dtype=np.int64),
-            bom["quantity_per"].to_numpy(dtype=np.float64),
-            len(items),
-        ),
+        _bom(bom, code),
     )
-    return _frame(items, starts, terms, independent, scheduled, record)
+    return _frame(items, buckets.starts, terms, independent, scheduled, record)
+
+
+def _bom(bom: pd.DataFrame, code: dict[str, int]) -> Bom:
+    return Bom(
+        np.asarray(bom["parent_item_id"].map(code), dtype=np.int64),
+        np.asarray(bom["component_item_id"].map(code), dtype=np.int64),
+        bom["quantity_per"].to_numpy(dtype=np.float64),
+        len(code),
+    )
 
 
 def _on_hand(
