@@ -232,11 +232,8 @@ def _lines(
     row = np.concatenate([transfers.receiver, source]).astype(np.int64)
     n_idle = len(transfers.receiver)
     kind = np.where(inputs.is_purchase[source], OrderKind.PURCHASE, OrderKind.TRANSFER)
-    flags = reason_flags(inputs, position, thresholds)
-    reasons = [
-        ";".join([*_codes(flags, r), *([ReasonCode.IDLE_STOCK.value] if i < n_idle else [])])
-        for i, r in enumerate(row)
-    ]
+    idle = np.arange(len(row)) < n_idle
+    reasons = reason_codes(reason_flags(inputs, position, thresholds), row, idle)
     order = np.argsort(-decision.urgency_score[row], kind="stable")
     urgency = decision.urgency[row]
     return OrderLines(
@@ -253,7 +250,7 @@ def _lines(
         urgency=urgency[order],
         urgency_score=decision.urgency_score[row][order],
         is_emergency=(urgency == Urgency.CRITICAL)[order],
-        is_idle_transfer=(np.arange(len(row)) < n_idle)[order],
+        is_idle_transfer=idle[order],
     )
 
 
@@ -314,5 +311,17 @@ def reason_flags(
     }
 
 
-def _codes(flags: dict[ReasonCode, NDArray[np.bool_]], row: int) -> list[str]:
-    return [code.value for code, mask in flags.items() if mask[row]]
+def reason_codes(
+    flags: dict[ReasonCode, NDArray[np.bool_]], row: NDArray[np.int64], idle: NDArray[np.bool_]
+) -> list[str]:
+    """';'-joined reason codes per line: each distinct combination is spelled once (a bit
+    mask per line), not once per line."""
+    codes = [*flags, ReasonCode.IDLE_STOCK]
+    bits = np.column_stack([*(flags[c][row] for c in flags), idle]).astype(np.int64)
+    mask = bits @ (1 << np.arange(len(codes)))
+    unique, inverse = np.unique(mask, return_inverse=True)
+    words = np.array(
+        [";".join(c.value for k, c in enumerate(codes) if m >> k & 1) for m in unique.tolist()],
+        dtype=object,
+    )
+    return list(words[inverse.ravel()])
