@@ -115,15 +115,24 @@ def demo(size: str, seed: int, reports: Path | None, no_report: bool, db: Path |
     from replenlib.pipeline.demo import load_demo
 
     store, out = db_path(db), reports_dir(reports)
-    steps = Steps(3 if no_report else 4)
-    with steps.step(f"generating the {size} demo data set (seed {seed}) into {store}"):
-        counts = load_demo(store, size=size, seed=seed)
+    names = [] if no_report else ["kpi", "data_health"]
+    steps = Steps(2 + len(names))
+    with steps.step(
+        f"generating the {size} demo data set (seed {seed}), writing it as source exports "
+        f"and importing them into {store}"
+    ):
+        loaded = load_demo(
+            store, size=size, seed=seed, progress=lambda text: click.echo(f"      {text}", err=True)
+        )
+    counts = loaded.counts
+    quarantined = sum(r.rows_quarantined for r in loaded.results)
     click.echo(
         f"      {counts['items']:,} items, {counts['item_location']:,} item-locations, "
-        f"{counts['demand_history']:,} demand rows, {counts['movements']:,} movements",
+        f"{counts['demand_history']:,} demand rows, {counts['movements']:,} movements; "
+        f"{quarantined:,} bad rows quarantined (exports in {loaded.exports})",
         err=True,
     )
-    _run_and_report(store, out, steps, None if no_report else ["kpi"])
+    _run_and_report(store, out, steps, names)
 
 
 @cli.command()
@@ -155,7 +164,9 @@ def report(name: str, run_id: str | None, lang: str, out: Path | None, db: Path 
     """Render report NAME (e.g. kpi) to <out>/<name>-<date>.html."""
     from replenlib.config import db_path, reports_dir
     from replenlib.reports.runner import render_report
+    from replenlib.store.db import require_store
 
+    require_store(db_path(db))
     with Steps(1).step(f"rendering the {name} report"):
         path = render_report(
             name, db=db_path(db), out_dir=reports_dir(out), run_id=run_id, lang=lang
@@ -196,7 +207,9 @@ def db_upgrade(db: Path | None) -> None:
 
 def _run(store: Path, as_of: date | None, steps: Steps) -> Any:
     from replenlib.pipeline.nightly import run_nightly
+    from replenlib.store.db import require_store
 
+    require_store(store)
     with steps.step(f"running the nightly pipeline on {store}"):
         return run_nightly(store, as_of=as_of, on_step=lambda s: click.echo(f"      {s}", err=True))
 
@@ -222,6 +235,8 @@ def _print_summary(summary: Any) -> None:
 
 #: Commands defined in :mod:`replenlib.commands`: (module, attribute) pairs, added to ``cli``.
 PLUGINS: tuple[tuple[str, str], ...] = (
+    ("importing", "import_command"),
+    ("importing", "duplicates"),
     ("governance", "plan"),
     ("governance", "approve"),
     ("governance", "policy"),

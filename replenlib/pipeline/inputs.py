@@ -35,7 +35,8 @@ class PlanningInputs:
     series : one row per item-location with item master and sourcing columns
     weekly_demand : requested demand per week, oldest first [units/week], series × weeks
     usable_on_hand : available, released, in-date stock [units]
-    on_order : open purchase-order quantity not yet received [units]
+    on_order : open purchase-order quantity not yet received, plus transfers in transit to
+        the location [units]
     lead_time_mean, lead_time_std : replenishment lead time [days]
     usable_days : sellable days of a received unit; NaN when it does not expire [days]
     """
@@ -75,7 +76,7 @@ def read_planning_inputs(
     try:
         weekly = _weekly_demand(con, day, weeks, len(series))
         on_hand = _per_series(con, _USABLE_ON_HAND_SQL, [day, day], len(series))
-        on_order = _per_series(con, _ON_ORDER_SQL, [day], len(series))
+        on_order = _per_series(con, _ON_ORDER_SQL, {"day": day}, len(series))
     finally:
         con.unregister("_series")
     lt_mean, lt_std = _lead_times(con, series, day)
@@ -163,16 +164,30 @@ WHERE k.snapshot_date = (SELECT max(snapshot_date) FROM stock_on_hand WHERE snap
 GROUP BY s.row
 """
 
+# On order = open purchase-order lines not yet received + transfers dispatched to the location
+# that have not arrived yet (transfer movements are dated at dispatch and reference their
+# shipment; the goods are in transit until the shipment's arrival date).
 _ON_ORDER_SQL = """
-SELECT s.row, sum(p.quantity - p.quantity_received) AS value
-FROM purchase_orders p JOIN _series s USING (item_id, location_id)
-WHERE p.status = 'open' AND p.order_date <= ?::DATE
+WITH open_po AS (
+    SELECT item_id, location_id, quantity - quantity_received AS quantity
+    FROM purchase_orders WHERE status = 'open' AND order_date <= $day
+), in_transit AS (
+    SELECT m.item_id, m.to_location_id AS location_id, m.quantity
+    FROM movements m JOIN shipments sh ON sh.shipment_id = m.reference
+    WHERE m.kind = 'transfer' AND m.movement_date <= $day AND sh.arrival_date > $day
+)
+SELECT s.row, sum(o.quantity) AS value
+FROM (SELECT * FROM open_po UNION ALL SELECT * FROM in_transit) o
+JOIN _series s USING (item_id, location_id)
 GROUP BY s.row
 """
 
 
 def _per_series(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[object], n_series: int
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    params: list[object] | dict[str, object],
+    n_series: int,
 ) -> NDArray[np.float64]:
     rows = con.execute(sql, params).fetchnumpy()
     values = np.zeros(n_series)

@@ -61,12 +61,14 @@ STYLE = """<style>
 .replen-header h1 { margin: 0 0 .3em 0; font-size: 1.8em; }
 .replen-facts { display: flex; flex-wrap: wrap; gap: .4em 1.6em; color: #333; }
 .replen-fresh { color: #666; font-size: .9em; }
-.replen-tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(11em, 1fr)); gap: .8em; }
+.replen-tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(13em, 1fr)); gap: .8em; }
 .replen-tile { border: 1px solid #d8dde3; border-radius: 6px; padding: .7em .9em; background: #f8fafc; }
 .replen-tile-label { font-size: .85em; color: #555; }
-.replen-tile-value { font-size: 1.6em; font-weight: 600; color: #123; margin-top: .2em; }
-.replen-table { border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em 0; }
+.replen-tile-value { font-size: 1.45em; font-weight: 600; color: #123; margin-top: .2em; white-space: nowrap; }
+.replen-table { border-collapse: collapse; font-size: .85em; margin: .5em 0 1.5em 0; width: 100%; }
 .replen-table th { background: #eef2f6; text-align: left; }
-.replen-table th, .replen-table td { border: 1px solid #d8dde3; padding: .3em .5em; vertical-align: top; }
+table.replen-table th, table.replen-table td { border: 1px solid #d8dde3; padding: .3em .5em; vertical-align: top; text-align: left !important; }
+table.replen-table.narrow { width: auto !important; }
+table.replen-table td:last-child { min-width: 20em; }
 .replen-notes { font-size: .85em; color: #444; }
 </style>"""

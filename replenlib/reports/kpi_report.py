@@ -7,7 +7,6 @@ here and in :mod:`replenlib.viz`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -162,8 +161,13 @@ def _stock(
         return con.execute(
             """
             WITH flows AS (
-                SELECT item_id, to_location_id AS location_id, movement_date AS day, quantity AS q
-                FROM movements WHERE to_location_id IS NOT NULL
+                -- stock arrives when the shipment does: transfers are dated at dispatch
+                SELECT m.item_id, m.to_location_id AS location_id,
+                       CASE WHEN m.kind = 'transfer' THEN coalesce(sh.arrival_date, m.movement_date)
+                            ELSE m.movement_date END AS day,
+                       m.quantity AS q
+                FROM movements m LEFT JOIN shipments sh ON sh.shipment_id = m.reference
+                WHERE m.to_location_id IS NOT NULL
                 UNION ALL
                 SELECT item_id, from_location_id, movement_date, -quantity
                 FROM movements WHERE from_location_id IS NOT NULL
@@ -192,12 +196,11 @@ def header(data: KpiReportData, lang: str = "en") -> HtmlBlock:
         (label("as_of", lang), run["as_of_date"]),
         (label("policy_version", lang), f"v{run['policy_version']}"),
         (label("item_locations", lang), f"{int(run['n_series']):,}"),  # type: ignore[call-overload]
-        (label("generated", lang), f"{datetime.now():%Y-%m-%d %H:%M}"),
     ]
     items = "".join(f"<span><b>{esc(k)}</b> {esc(v)}</span>" for k, v in facts)
     fresh = ", ".join(f"{esc(r.source)}: {esc(r.latest)}" for r in data.freshness.itertuples())
     return HtmlBlock(
-        f'{STYLE}<header class="replen-header"><h1>{esc(label("kpi_report_title", lang))}</h1>'
+        f'{STYLE}<header class="replen-header">'
         f'<div class="replen-facts">{items}</div>'
         f'<p class="replen-fresh"><b>{esc(label("data_freshness", lang))}</b>: {fresh}</p></header>'
     )

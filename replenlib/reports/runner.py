@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from replenlib.config import notebooks_dir
 from replenlib.errors import ReplenError
+from replenlib.i18n import label
 from replenlib.reports.render import render_notebook, report_path
 from replenlib.store import reader
 
 #: Report name → notebook file in the notebooks folder.
 REPORTS: dict[str, str] = {
+    "data_health": "01_data_health.ipynb",
     "kpi": "07_kpi_report.ipynb",
     "planning": "06_planning_board.ipynb",
 }
+#: Report name → key of its title in :mod:`replenlib.i18n` (default: ``<name>_report_title``).
+TITLES: dict[str, str] = {"data_health": "dh_title"}
+
+#: Reports about the store's data rather than a pipeline run: no run needed, dated today.
+RUNLESS: frozenset[str] = frozenset({"data_health"})
 
 
 def render_report(
@@ -36,6 +44,24 @@ def render_report(
     if not notebook.exists():
         raise ReplenError(f"report notebook {notebook} is missing (set REPLEN_NOTEBOOKS?)")
     db_file = Path(db).resolve()
+    parameters: dict[str, str] = {"db": str(db_file), "lang": lang}
+    if name in RUNLESS:
+        day = date.today()
+    else:
+        parameters["run_id"], day = _resolve_run(db_file, run_id)
+    out = report_path(Path(out_dir), name, day, lang)
+    render_notebook(
+        notebook,
+        out,
+        parameters,
+        cwd=notebook.parent,
+        title=label(TITLES.get(name, f"{name}_report_title"), lang),
+    )
+    return out
+
+
+def _resolve_run(db_file: Path, run_id: str | None) -> tuple[str, date]:
+    """The run to report on (the given one, or the latest) and its planning day."""
     with reader(db_file) as con:
         sql = "SELECT run_id, as_of_date FROM runs " + (
             "WHERE run_id = ?" if run_id else "ORDER BY started_at DESC LIMIT 1"
@@ -47,8 +73,4 @@ def render_report(
             if run_id
             else f"{db_file} has no pipeline run yet: run `replen run` first"
         )
-    out = report_path(Path(out_dir), name, row[1], lang)
-    render_notebook(
-        notebook, out, {"db": str(db_file), "run_id": row[0], "lang": lang}, cwd=notebook.parent
-    )
-    return out
+    return str(row[0]), row[1]

@@ -53,6 +53,17 @@ def lock_path(db: Path) -> Path:
     return db.with_name(db.name + ".lock")
 
 
+def require_store(db: Path | str) -> Path:
+    """Return ``db`` as a path, or raise :class:`DatabaseMissingError` saying what to do."""
+    path = Path(db)
+    if not path.exists():
+        raise DatabaseMissingError(
+            f"no store at {path}: run `replen demo` to create the demo store, "
+            "or `replen import` to load your own data"
+        )
+    return path
+
+
 @contextlib.contextmanager
 def reader(db: Path | str, *, wait_s: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the store read-only for a short query; close it on exit.
@@ -66,12 +77,7 @@ def reader(db: Path | str, *, wait_s: float | None = None) -> Iterator[duckdb.Du
     SchemaVersionError
         The file is not a replenlib store of this version.
     """
-    path = Path(db)
-    if not path.exists():
-        raise DatabaseMissingError(
-            f"no store at {path}: run `replen demo` to create the demo store, "
-            "or `replen import` to load your own data"
-        )
+    path = require_store(db)
     con = _connect_with_retry(
         path, read_only=True, wait_s=_default_wait() if wait_s is None else wait_s
     )
@@ -100,11 +106,8 @@ def writer(
         How long to wait for another replenlib writer [s].
     """
     path = Path(db)
-    if not path.exists() and not (create or fresh):
-        raise DatabaseMissingError(
-            f"no store at {path}: run `replen demo` to create the demo store, "
-            "or `replen import` to load your own data"
-        )
+    if not (create or fresh):
+        require_store(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path, _default_wait() if wait_s is None else wait_s):
         work = path.with_name(f".replen-{os.getpid()}-{path.name}")

@@ -9,16 +9,19 @@ from replenlib.store.schema import SCHEMA_VERSION
 
 
 def table_counts(db: Path | str) -> tuple[int, dict[str, int]]:
-    """Return the schema version and the row count of every table, by table name."""
+    """Return the schema version and the row count of every table, by table name.
+
+    Tables outside the ``main`` schema (the raw rows of each import, ``raw.load_NNNNNN``) are
+    named with their schema.
+    """
     with reader(db) as con:
-        tables = [
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM duckdb_tables() ORDER BY table_name"
-            ).fetchall()
-        ]
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() "
+            "ORDER BY schema_name <> 'main', schema_name, table_name"
+        ).fetchall()
         counts = {}
-        for table in tables:
-            row = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
-            counts[table] = int(row[0]) if row else 0
+        for schema, table in tables:
+            row = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
+            name = table if schema == "main" else f"{schema}.{table}"
+            counts[name] = int(row[0]) if row else 0
     return SCHEMA_VERSION, counts

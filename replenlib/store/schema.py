@@ -41,7 +41,24 @@ Tables (version 1)
 Version 2 adds to ``policy_parameters`` the policy type, the cycle service level and fill rate
 the parameters imply, the shelf-life cap and the expected expiry write-off.
 
-Tables (version 3: plan and governance)
+Tables (version 3: imports and governance)
+------------------------------------------
+==========================  =====================================================================
+``bom``                     bill of materials: component quantity per parent base unit (MES)
+``production_orders``       MES production orders: item made, quantities, start and due dates
+``component_consumption``   MES component issues to production orders (dependent demand)
+``demand_signals``          CRM known future demand: scheduled surgeries, tenders, contracts
+``nonconformances``         QMS nonconformance reports per lot
+``udi_scans``               parsed UDI scans (GS1 element strings and HIBC)
+``loads``                   one row per imported file: source, hashes, counts, freshness
+``quarantine``              rejected (or flagged) source rows: file, row, column, value, reason
+``lineage``                 which load and source row fed each key of each imported table
+``item_xref``               other codes of an item (old ERP code, supplier code, HIBC, merged)
+``duplicate_candidates``    likely duplicate items for a person to confirm or reject
+``raw.load_NNNNNN``         the raw rows of each load (schema ``raw``), as text, never changed
+==========================  =====================================================================
+
+Tables (version 4: plan and governance)
 ---------------------------------------
 =========================  ======================================================================
 ``proposal_controls``      per proposal: approval level needed and why, who requested the pending
@@ -60,7 +77,7 @@ Tables (version 3: plan and governance)
 ``exports``                every requisition export: files, mapping, lines, value, checksum
 =========================  ======================================================================
 
-From version 3, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
+From version 4, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
 second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``
 is unique across runs (``P<planning day>-<n>``): see :mod:`replenlib.plan.approval`.
 """
@@ -405,6 +422,154 @@ _V1_RESULTS = (
     """,
 )
 
+_V3_IMPORTED = (
+    """
+    CREATE TABLE bom (
+        parent_item_id VARCHAR NOT NULL,        -- the item made
+        component_item_id VARCHAR NOT NULL,     -- an item consumed to make it
+        quantity_per DOUBLE NOT NULL CHECK (quantity_per > 0),  -- [component base units per
+                                                -- parent base unit]
+        PRIMARY KEY (parent_item_id, component_item_id),
+        CHECK (parent_item_id <> component_item_id)
+    )
+    """,
+    """
+    CREATE TABLE production_orders (
+        production_order_id VARCHAR PRIMARY KEY,
+        item_id VARCHAR NOT NULL,               -- the parent item made
+        location_id VARCHAR NOT NULL,           -- the plant (a location) that makes it
+        quantity_planned DOUBLE NOT NULL CHECK (quantity_planned > 0),     -- [base units]
+        quantity_completed DOUBLE NOT NULL CHECK (quantity_completed >= 0), -- [base units]
+        start_date DATE NOT NULL,
+        due_date DATE NOT NULL,
+        status VARCHAR NOT NULL,                -- 'planned', 'released', 'completed', 'cancelled'
+        CHECK (due_date >= start_date)
+    )
+    """,
+    """
+    CREATE TABLE component_consumption (
+        consumption_id VARCHAR PRIMARY KEY,     -- the MES booking id
+        production_order_id VARCHAR NOT NULL,
+        component_item_id VARCHAR NOT NULL,
+        lot_id VARCHAR,                         -- component lot, when lot-controlled
+        consumption_date DATE NOT NULL,
+        quantity DOUBLE NOT NULL CHECK (quantity > 0)  -- [component base units]
+    )
+    """,
+    """
+    CREATE TABLE demand_signals (
+        signal_id VARCHAR PRIMARY KEY,
+        kind VARCHAR NOT NULL,                  -- 'surgery', 'tender', 'contract'
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,           -- the stock point that will serve it
+        customer_id VARCHAR,                    -- the hospital or department, when known
+        signal_date DATE NOT NULL,              -- day the demand is expected
+        quantity DOUBLE NOT NULL CHECK (quantity > 0),  -- [base units]
+        probability DOUBLE NOT NULL CHECK (probability > 0 AND probability <= 1),  -- [fraction]
+        status VARCHAR NOT NULL,                -- 'scheduled', 'open', 'won', 'cancelled'
+        reference VARCHAR                       -- surgery, tender or contract number
+    )
+    """,
+    """
+    CREATE TABLE nonconformances (
+        nc_id VARCHAR PRIMARY KEY,
+        item_id VARCHAR NOT NULL,
+        lot_id VARCHAR,
+        supplier_id VARCHAR,
+        opened_date DATE NOT NULL,
+        closed_date DATE,                       -- NULL = still open
+        severity VARCHAR NOT NULL,              -- 'minor', 'major', 'critical'
+        disposition VARCHAR,                    -- 'use_as_is', 'rework', 'return', 'scrap'
+        description VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE udi_scans (
+        location_id VARCHAR NOT NULL,
+        scanned_at TIMESTAMP NOT NULL,
+        raw VARCHAR NOT NULL,                   -- the scanned string, separators made visible
+        event VARCHAR NOT NULL,                 -- 'receipt', 'issue', 'count', 'implant'
+        standard VARCHAR NOT NULL,              -- 'gs1' or 'hibc'
+        item_id VARCHAR NOT NULL,
+        product_code VARCHAR NOT NULL,          -- GTIN-14, or HIBC labeler + product code
+        lot_number VARCHAR,                     -- AI 10 / HIBC lot
+        serial_number VARCHAR,                  -- AI 21 / HIBC serial
+        expiry_date DATE,                       -- AI 17 / HIBC expiry
+        production_date DATE,                   -- AI 11
+        PRIMARY KEY (location_id, scanned_at, raw)
+    )
+    """,
+)
+
+_V3_GOVERNANCE = (
+    "CREATE SCHEMA IF NOT EXISTS raw",
+    """
+    CREATE TABLE loads (
+        load_id INTEGER PRIMARY KEY,
+        kind VARCHAR NOT NULL,                  -- source kind: 'erp', 'mes', 'wms', ...
+        table_name VARCHAR NOT NULL,            -- the table it fed
+        mapping VARCHAR NOT NULL,               -- name of the mapping file used
+        file_name VARCHAR NOT NULL,             -- the file as given
+        file_sha256 VARCHAR NOT NULL,
+        mapping_sha256 VARCHAR NOT NULL,
+        file_format VARCHAR NOT NULL,           -- 'csv' or 'xlsx'
+        encoding VARCHAR NOT NULL,              -- detected or declared text encoding
+        loaded_at TIMESTAMP NOT NULL,
+        rows_read BIGINT NOT NULL,
+        rows_loaded BIGINT NOT NULL,            -- rows that passed (duplicates merged included)
+        rows_quarantined BIGINT NOT NULL,       -- rows rejected into quarantine
+        duplicates_merged BIGINT NOT NULL,      -- identical repeated rows folded into one
+        rows_changed BIGINT NOT NULL,           -- target rows inserted or updated
+        warnings VARCHAR NOT NULL,              -- file-level warnings, one per line
+        latest_date DATE,                       -- latest business date in the loaded rows
+        raw_table VARCHAR NOT NULL              -- raw.load_NNNNNN
+    )
+    """,
+    """
+    CREATE TABLE quarantine (
+        load_id INTEGER NOT NULL,
+        source_file VARCHAR NOT NULL,
+        source_row BIGINT,                      -- spreadsheet row: the header is row 1
+        column_name VARCHAR,                    -- the source column, as named in the file
+        bad_value VARCHAR,
+        reason VARCHAR NOT NULL,
+        rule VARCHAR NOT NULL,                  -- machine name of the failed rule
+        severity VARCHAR NOT NULL               -- 'error' = row not loaded; 'warning' = loaded
+    )
+    """,
+    """
+    CREATE TABLE lineage (
+        table_name VARCHAR NOT NULL,
+        record_key VARCHAR NOT NULL,            -- key columns joined by '|'
+        load_id INTEGER NOT NULL,
+        source_row BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE item_xref (
+        code VARCHAR PRIMARY KEY,               -- cleaned code as it appears in source files
+        item_id VARCHAR NOT NULL,               -- the internal item
+        code_kind VARCHAR NOT NULL,             -- 'erp_old', 'supplier', 'hibc', 'duplicate'
+        supplier_id VARCHAR,
+        load_id INTEGER                         -- NULL when added by a confirmed duplicate
+    )
+    """,
+    """
+    CREATE TABLE duplicate_candidates (
+        item_id VARCHAR NOT NULL,               -- the likely duplicate
+        duplicate_of VARCHAR NOT NULL,          -- the item it probably duplicates
+        rule VARCHAR NOT NULL,                  -- 'same_gtin' or 'similar_description'
+        score DOUBLE NOT NULL,                  -- [0, 1] similarity
+        detail VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'open', 'confirmed', 'rejected'
+        load_id INTEGER,
+        decided_by VARCHAR,
+        decided_at TIMESTAMP,
+        PRIMARY KEY (item_id, duplicate_of)
+    )
+    """,
+)
+
 _V2_POLICY_LABELS = (
     # which policy produced the numbers, what they imply for both service measures, and what
     # shelf life did to them; service_target is NULL for rules without a probability target
@@ -419,7 +584,7 @@ _V2_POLICY_LABELS = (
     "ALTER TABLE policy_parameters ADD COLUMN override_reason VARCHAR",  # strategy override applied
 )
 
-_V3_GOVERNANCE = (
+_V4_PLAN_GOVERNANCE = (
     """
     CREATE TABLE proposal_controls (
         proposal_id VARCHAR PRIMARY KEY,        -- unique across runs (proposals.proposal_id)
@@ -567,8 +732,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
+        "imports: MES, CRM signals, QMS nonconformances, UDI scans; loads, quarantine, lineage",
+        _V3_IMPORTED + _V3_GOVERNANCE,
+    ),
+    Migration(
+        4,
         "plan and governance: approvals, projections, rolling plan, alerts, audit, exports",
-        _V3_GOVERNANCE,
+        _V4_PLAN_GOVERNANCE,
     ),
 )
 
@@ -595,4 +765,24 @@ SOURCE_TABLES: tuple[str, ...] = (
     "temperature_readings",
     "recalls",
     "recall_lots",
+)
+
+#: Source tables only imports fill (the demo generator does not produce them; it returns one
+#: frame per name in :data:`SOURCE_TABLES`). The pipeline and other packages read them too.
+IMPORTED_TABLES: tuple[str, ...] = (
+    "bom",
+    "production_orders",
+    "component_consumption",
+    "demand_signals",
+    "nonconformances",
+    "udi_scans",
+)
+
+#: Tables the import keeps about itself (not source data; never replaced by a demo load).
+GOVERNANCE_TABLES: tuple[str, ...] = (
+    "loads",
+    "quarantine",
+    "lineage",
+    "item_xref",
+    "duplicate_candidates",
 )

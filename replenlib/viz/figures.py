@@ -14,7 +14,13 @@ PALETTE = {
     "safety_stock": "#ff7f0e",
     "order_up_to": "#2ca02c",
 }
-TIER_COLOURS = {"critical": "#b2182b", "high": "#ef8a62", "medium": "#67a9cf", "low": "#bababa"}
+TIER_COLOURS = {
+    "critical": "#b2182b",
+    "high": "#ef8a62",
+    "medium": "#67a9cf",
+    "low": "#bababa",
+    "run_down": "#7f7f7f",
+}
 
 
 def stock_vs_reorder_point(
@@ -65,12 +71,13 @@ def stock_vs_reorder_point(
                 col=1,
             )
         fig.update_yaxes(title_text=label("units", lang), row=row, col=1)
+    height = 260 * n + 120
     fig.update_layout(
-        height=260 * n + 80,
+        height=height,
         template="plotly_white",
-        margin={"t": 60, "l": 60, "r": 20, "b": 40},
+        margin={"t": 90, "l": 60, "r": 20, "b": 80},
         title=label("stock_vs_rop", lang),
-        legend={"orientation": "h", "y": 1.02, "x": 0},
+        legend={"orientation": "h", "yanchor": "top", "y": -40 / height, "x": 0},
     )
     return fig
 
