@@ -115,7 +115,7 @@ def demo(size: str, seed: int, reports: Path | None, no_report: bool, db: Path |
     from replenlib.pipeline.demo import load_demo
 
     store, out = db_path(db), reports_dir(reports)
-    names = [] if no_report else ["kpi", "data_health", "planning"]
+    names = [] if no_report else ["kpi", "demand", "data_health", "planning"]
     steps = Steps(2 + len(names))
     with steps.step(
         f"generating the {size} demo data set (seed {seed}), writing it as source exports "

@@ -20,6 +20,7 @@ import pandas as pd
 
 from replenlib import __version__
 from replenlib.pipeline import plan_stage
+from replenlib.pipeline.demand_stage import run_demand_stage
 from replenlib.pipeline.inputs import read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
@@ -63,16 +64,31 @@ def run_nightly(
         step("reading store")
         inputs = read_planning_inputs(con, as_of)
         version, strategy = current_strategy(con)
+        step(f"forecasting {inputs.n_series:,} item-locations (segments, backtests)")
+        demand = run_demand_stage(con, inputs)
         step(f"planning {inputs.n_series:,} item-locations")
         store = read_policy_inputs(con, inputs.series, inputs.as_of)
-        result = plan(inputs, strategy, store)
+        result = plan(inputs, strategy, store, demand=demand)
         step("short-term plan, rolling plan and alerts")  # plan stage (governance branch)
         stage = plan_stage.prepare(con, inputs, result, version, started)
         result = replace(result, proposals=stage.proposals)
         step("computing KPIs")
         kpis = run_kpis(con, inputs, result)
         step("writing results")
-        _write(con, run_id, started, inputs.as_of, version, inputs.n_series, result, kpis)
+        params = result.policy_parameters
+        protection = params["lead_time_mean_days"] + params["review_period_days"]
+        demand_tables = demand.frames(result.lead_time_demand, protection.to_numpy())
+        _write(
+            con,
+            run_id,
+            started,
+            inputs.as_of,
+            version,
+            inputs.n_series,
+            result,
+            kpis,
+            demand_tables,
+        )
         plan_stage.write(con, run_id, stage, started)
     summary = RunSummary(
         run_id=run_id,
@@ -100,6 +116,7 @@ def _write(
     n_series: int,
     result: PlanResult,
     kpis: pd.DataFrame,
+    extra_tables: dict[str, pd.DataFrame] | None = None,
 ) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
@@ -121,6 +138,7 @@ def _write(
             ("policy_parameters", result.policy_parameters),
             ("proposals", result.proposals),
             ("run_kpis", kpis),
+            *(extra_tables or {}).items(),
         ):
             append_frame(con, table, frame.assign(run_id=run_id))
         con.execute("COMMIT")

@@ -6,7 +6,7 @@ here and in :mod:`replenlib.viz`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -52,6 +52,8 @@ class KpiReportData:
     stock: pd.DataFrame  #: item_id, location_id, day, on_hand for charted series
     class_mix: pd.DataFrame  #: tier, demand_class, series
     freshness: pd.DataFrame  #: source, latest
+    #: demand_class, series, method (most used), rmsse, mase, bias of the chosen methods
+    accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def load(
@@ -90,7 +92,17 @@ def load(
                 [(name, con.execute(sql).fetchone()[0]) for name, sql in FRESHNESS_SQL.items()],  # type: ignore[index]
                 columns=["source", "latest"],
             ),
+            accuracy=con.execute(_ACCURACY_SQL, [rid]).df(),
         )
+
+
+_ACCURACY_SQL = """
+SELECT s.demand_class, count(*) AS series, mode(b.method) AS method,
+       avg(b.rmsse) AS rmsse, avg(b.mase) AS mase, avg(b.bias) AS bias
+FROM forecast_backtests b JOIN segments s USING (run_id, item_id, location_id)
+WHERE b.run_id = ? AND b.chosen
+GROUP BY ALL ORDER BY series DESC
+"""
 
 
 def _run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, object]:
@@ -283,6 +295,26 @@ def footnotes(lang: str = "en") -> HtmlBlock:
     return HtmlBlock(
         f'<h3>{esc(label("formulas", lang))}</h3><ol class="replen-notes">{items}</ol>'
     )
+
+
+def forecast_accuracy(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Backtest accuracy of the chosen forecasting methods per demand class."""
+    title = HtmlBlock(f"<h2>{esc(label('forecast_accuracy', lang))}</h2>")
+    a = data.accuracy
+    if a.empty:
+        return title + HtmlBlock(f"<p>{esc(label('na', lang))}</p>")
+    rows = pd.DataFrame(
+        {
+            "class": [label(str(c), lang) for c in a["demand_class"]],
+            "series": [f"{n:,}" for n in a["series"]],
+            "method": a["method"].astype(str),
+            "rmsse": [f"{v:.3f}" if v == v else "–" for v in a["rmsse"]],
+            "mase": [f"{v:.3f}" if v == v else "–" for v in a["mase"]],
+            "bias": [f"{v:+.2f}" if v == v else "–" for v in a["bias"]],
+        }
+    )
+    keys = ["demand_class", "series", "method", "rmsse", "mase", "bias"]
+    return title + table(rows, [label(k, lang) for k in keys])
 
 
 @dataclass(frozen=True)

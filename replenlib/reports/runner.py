@@ -14,6 +14,7 @@ from replenlib.store import reader
 #: Report name → notebook file in the notebooks folder.
 REPORTS: dict[str, str] = {
     "data_health": "01_data_health.ipynb",
+    "demand": "02_demand.ipynb",
     "kpi": "07_kpi_report.ipynb",
     "planning": "06_planning_board.ipynb",
 }

@@ -58,7 +58,19 @@ Tables (version 3: imports and governance)
 ``raw.load_NNNNNN``         the raw rows of each load (schema ``raw``), as text, never changed
 ==========================  =====================================================================
 
-Tables (version 4: plan and governance)
+Tables (version 4: demand layer results)
+----------------------------------------
+==========================  =====================================================================
+``segments``                per run and item-location: ABC by value and volume, XYZ, demand
+                            class, lifecycle stage and the statistics behind them
+``forecast_backtests``      per run, item-location and candidate method: rolling-origin scores
+                            (MAE, bias, MASE, RMSSE, sPIS, scaled pinball) and whether chosen
+``forecast_values``         per run and item-location: weekly forecasts, 80 % / 95 % intervals
+``lead_time_demand``        per run and item-location: demand over lead time + review period,
+                            the distribution handed to the policy (family, mean, std, quantiles)
+==========================  =====================================================================
+
+Tables (version 5: plan and governance)
 ---------------------------------------
 =========================  ======================================================================
 ``proposal_controls``      per proposal: approval level needed and why, who requested the pending
@@ -77,7 +89,7 @@ Tables (version 4: plan and governance)
 ``exports``                every requisition export: files, mapping, lines, value, checksum
 =========================  ======================================================================
 
-From version 4, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
+From version 5, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
 second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``
 is unique across runs (``P<planning day>-<n>``): see :mod:`replenlib.plan.approval`.
 """
@@ -584,7 +596,80 @@ _V2_POLICY_LABELS = (
     "ALTER TABLE policy_parameters ADD COLUMN override_reason VARCHAR",  # strategy override applied
 )
 
-_V4_PLAN_GOVERNANCE = (
+_DEMAND_RESULTS = (
+    """
+    CREATE TABLE segments (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        abc_value VARCHAR NOT NULL,             -- 'A', 'B', 'C' by value over the last 52 weeks
+        abc_volume VARCHAR NOT NULL,            -- 'A', 'B', 'C' by volume over the last 52 weeks
+        xyz VARCHAR NOT NULL,                   -- 'X', 'Y', 'Z' by CV of weekly demand
+        demand_class VARCHAR NOT NULL,          -- Syntetos-Boylan: 'smooth', 'erratic', ...
+        lifecycle VARCHAR NOT NULL,             -- 'new', 'growth', 'mature', 'decline', 'end_of_life'
+        volume DOUBLE NOT NULL,                 -- [base units] demand over the last 52 weeks
+        value DOUBLE NOT NULL,                  -- [CNY] volume x unit cost
+        cv DOUBLE,                              -- CV of weekly demand (last 52 weeks)
+        adi DOUBLE,                             -- [weeks] average inter-demand interval
+        cv2 DOUBLE,                             -- squared CV of non-zero demand sizes
+        trend_ratio DOUBLE,                     -- last 26 weeks / same weeks a year earlier
+        age_weeks DOUBLE NOT NULL,              -- [weeks] since launch or first demand
+        PRIMARY KEY (run_id, item_id, location_id)
+    )
+    """,
+    """
+    CREATE TABLE forecast_backtests (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        method VARCHAR NOT NULL,                -- candidate method, e.g. 'ses', 'sba', 'auto_ets'
+        mae DOUBLE,                             -- [base units/week]
+        bias DOUBLE,                            -- [base units/week] forecast - actual
+        mase DOUBLE,                            -- MAE / in-sample naive MAE
+        rmsse DOUBLE,                           -- root mean squared scaled error
+        spis DOUBLE,                            -- [weeks] scaled periods in stock
+        pinball DOUBLE,                         -- scaled pinball loss, mean over quantile levels
+        n_points INTEGER NOT NULL,              -- evaluated (origin, horizon) points
+        chosen BOOLEAN NOT NULL,                -- the method the run uses for this series
+        PRIMARY KEY (run_id, item_id, location_id, method)
+    )
+    """,
+    """
+    CREATE TABLE forecast_values (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        horizon INTEGER NOT NULL,               -- [weeks] ahead; 1 = the 7 days after the run day
+        period_start DATE NOT NULL,             -- first day of the week
+        period_end DATE NOT NULL,               -- last day of the week
+        mean DOUBLE NOT NULL,                   -- [base units/week], known demand included
+        known DOUBLE NOT NULL,                  -- [base units/week] expected CRM known demand
+        lower_80 DOUBLE NOT NULL,               -- [base units/week] 10 % quantile
+        upper_80 DOUBLE NOT NULL,               -- [base units/week] 90 % quantile
+        lower_95 DOUBLE NOT NULL,               -- [base units/week] 2.5 % quantile
+        upper_95 DOUBLE NOT NULL,               -- [base units/week] 97.5 % quantile
+        PRIMARY KEY (run_id, item_id, location_id, horizon)
+    )
+    """,
+    """
+    CREATE TABLE lead_time_demand (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        family VARCHAR NOT NULL,                -- 'normal', 'gamma', 'negative_binomial', ...
+        protection_days DOUBLE NOT NULL,        -- [days] mean lead time + review period
+        mean DOUBLE NOT NULL,                   -- [base units] over the protection interval
+        std DOUBLE NOT NULL,                    -- [base units]
+        q50 DOUBLE NOT NULL,                    -- [base units] quantiles of that demand
+        q90 DOUBLE NOT NULL,
+        q95 DOUBLE NOT NULL,
+        q99 DOUBLE NOT NULL,
+        PRIMARY KEY (run_id, item_id, location_id)
+    )
+    """,
+)
+
+_V5_PLAN_GOVERNANCE = (
     """
     CREATE TABLE proposal_controls (
         proposal_id VARCHAR PRIMARY KEY,        -- unique across runs (proposals.proposal_id)
@@ -737,8 +822,13 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         4,
+        "demand layer: segments, forecast backtests, forecast values, lead-time demand",
+        _DEMAND_RESULTS,
+    ),
+    Migration(
+        5,
         "plan and governance: approvals, projections, rolling plan, alerts, audit, exports",
-        _V4_PLAN_GOVERNANCE,
+        _V5_PLAN_GOVERNANCE,
     ),
 )
 
