@@ -189,34 +189,33 @@ def test_bom_explodes_into_component_demand_in_the_rolling_plan(store: Path) -> 
     assert part["dependent_demand"].sum() > 0
 
 
-def test_tenders_raise_the_need_probability_weighted(store: Path) -> None:
+def test_tenders_are_counted_once_and_named(planned: Path, store: Path) -> None:
+    """The demand layer puts known demand into the lead-time demand (so into s and S); the
+    plan must then not lower the position by it again, but names the tender as a reason."""
     with writer(store) as con:
-        con.execute(  # the CRM import's table (created here until it lands on this branch)
-            "CREATE TABLE IF NOT EXISTS demand_signals (signal_id VARCHAR, kind VARCHAR, "
-            "item_id VARCHAR, location_id VARCHAR, customer_id VARCHAR, signal_date DATE, "
-            "quantity DOUBLE, probability DOUBLE, status VARCHAR, reference VARCHAR)"
-        )
         due = AS_OF + timedelta(days=2)
         for sid, kind, qty, p, status in (
-            ("T1", "tender", 400.0, 0.5, "open"),  # counts 200
+            ("T1", "tender", 400.0, 0.5, "open"),  # counts 0.5 × 400 = 200
             ("T2", "tender", 999.0, 1.0, "cancelled"),
-            ("S1", "surgery", 999.0, 1.0, "scheduled"),  # routine: in the forecast
+            ("S1", "surgery", 999.0, 1.0, "scheduled"),  # routine: already in the forecast
         ):
             con.execute(
-                "INSERT INTO demand_signals VALUES (?, ?, 'I5', 'CW', NULL, ?, ?, ?, ?, NULL)",
+                "INSERT INTO demand_signals VALUES (?, ?, 'I3', 'CW', NULL, ?, ?, ?, ?, NULL)",
                 [sid, kind, due, qty, p, status],
             )
-        con.execute("UPDATE items SET end_of_life_date = NULL WHERE item_id = 'I5'")
     summary = run_nightly(store)
-    line = _q(
-        store,
-        "SELECT quantity, inventory_position, reason FROM proposals "
-        "WHERE run_id = ? AND item_id = 'I5'",
-        [summary.run_id],
+    sql = (
+        "SELECT inventory_position, reorder_point, quantity, reason FROM proposals "
+        "WHERE run_id = ? AND item_id = 'I3'"
     )
-    assert line["inventory_position"].tolist() == [40.0 - 200.0]  # on hand 40, tender 200
-    assert line["quantity"].tolist() == [160.0]  # no own demand: s = S = 0, MOQ 1
-    assert "tender / known demand of 200 due within the lead time" in line["reason"].iloc[0]
+    before = _q(planned, sql.replace("run_id = ?", "run_id IS NOT NULL"))
+    after = _q(store, sql, [summary.run_id])
+    # yesterday's open proposal counts; the tender does not lower the position a second time
+    assert after["inventory_position"].iloc[0] == pytest.approx(
+        before["inventory_position"].iloc[0] + before["quantity"].iloc[0]
+    )
+    assert after["reorder_point"].iloc[0] >= before["reorder_point"].iloc[0] + 200 - 1e-6
+    assert "tender / known demand of 200 due within the lead time" in after["reason"].iloc[0]
 
 
 # ---------------------------------------------------------------- approvals

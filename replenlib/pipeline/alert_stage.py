@@ -25,6 +25,10 @@ from replenlib.plan.thresholds import PlanThresholds
 
 #: Trailing window of the supplier on-time rate [days] and the late tolerance [days].
 ON_TIME_WINDOW_DAYS, ON_TIME_TOLERANCE_DAYS = 365, 2
+#: Methods judged against SBA's one-step forecasts (the others against SES's), and methods
+#: with nothing to judge (no or too little history).
+INTERMITTENT_METHODS = frozenset({"sba", "croston", "tsb"})
+UNJUDGED_METHODS = frozenset({"zero", "fallback", "new", "naive_new"})
 #: Trailing window of the cold-chain check [days]; longest gap a reading stands for [min].
 COLD_CHAIN_WINDOW_DAYS, MAX_READING_MINUTES = 7, 60.0
 
@@ -276,8 +280,9 @@ def _bias(
 ) -> list[dict[str, object]]:
     """Bias of the one-step forecasts of the method each series was planned with."""
     weekly = np.nan_to_num(inputs.weekly_demand, nan=0.0)
-    fitted = np.where((method == "sba")[:, None], sba(weekly).fitted, ses(weekly).fitted)
-    judged = np.isin(method, ["ses", "sba"])
+    intermittent = np.isin(method, list(INTERMITTENT_METHODS))[:, None]
+    fitted = np.where(intermittent, sba(weekly).fitted(), ses(weekly).fitted())
+    judged = ~np.isin(method, list(UNJUDGED_METHODS))
     signal = np.where(
         judged, rules.tracking_signal(weekly, thresholds.forecast_bias_weeks, fitted=fitted), np.nan
     )

@@ -1,9 +1,7 @@
 """Reading what the plan stage needs beyond :mod:`.inputs`, as arrays aligned to the series.
 
-Open proposals and requisitions, lots for the expiry check, known demand (tenders), supplier
-standing, scheduled receipts by day, and the facts behind the alert rules. Tables that other
-capabilities add later (``demand_signals``, ``bom``) are read when present and treated as
-empty otherwise.
+Open proposals and requisitions, lots for the expiry check, known extra demand (tenders),
+supplier standing, scheduled receipts by day, and the facts behind the alert rules.
 """
 
 from __future__ import annotations
@@ -18,9 +16,7 @@ from numpy.typing import NDArray
 
 from replenlib.governance.approvals import open_proposal_lines
 from replenlib.governance.sql import one
-
-#: Columns that may hold the due date of a known-demand signal, in order of preference.
-SIGNAL_DATE_COLUMNS = ("due_date", "need_date", "demand_date", "signal_date", "date")
+from replenlib.pipeline.demand_stage import BASELINE_SHARE, KNOWN_STATUSES
 
 
 def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
@@ -92,38 +88,32 @@ def read_usable_lots(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
 
 
 def read_known_demand(con: duckdb.DuckDBPyConnection, day: date, until: date) -> pd.DataFrame:
-    """Known extra demand (tenders, contracts) due in (day, until]: item_id, location_id, due,
-    quantity [base units], probability-weighted.
+    """Known *extra* demand due in (day, until]: item_id, location_id, due, quantity [base units].
 
-    Reads the CRM's ``demand_signals`` when the store has it, else returns no rows. Cancelled
-    signals are left out; when the table has a ``kind``, only ``tender`` and ``contract``
-    signals count (scheduled surgeries are routine demand the forecast already covers).
+    From the CRM's ``demand_signals`` (when the store has it): live signals
+    (:data:`~replenlib.pipeline.demand_stage.KNOWN_STATUSES`), each weighted by its
+    probability and by the share the history-based forecast does not already expect,
+    :math:`(1 - \beta)\\,p\\,q` with :data:`~replenlib.pipeline.demand_stage.BASELINE_SHARE`
+    (a won tender counts in full, a scheduled surgery not at all) — the demand layer's own rule.
     """
     empty = pd.DataFrame(
         {"item_id": [], "location_id": [], "due": pd.to_datetime([]), "quantity": []}
     )
     if not has_table(con, "demand_signals"):
         return empty
-    columns = {r[0] for r in con.execute("DESCRIBE demand_signals").fetchall()}
-    due = next((c for c in SIGNAL_DATE_COLUMNS if c in columns), None)
-    if due is None or not {"item_id", "quantity"} <= columns:
-        return empty
-    location = "location_id" if "location_id" in columns else "NULL"
-    weight = "probability" if "probability" in columns else "1.0"
-    where = [f"CAST({due} AS DATE) > ?::DATE", f"CAST({due} AS DATE) <= ?::DATE"]
-    if "status" in columns:
-        where.append("status <> 'cancelled'")
-    if "kind" in columns:
-        where.append("kind IN ('tender', 'contract')")
-    return con.execute(
+    extra = ", ".join(f"('{kind}', {1.0 - share})" for kind, share in BASELINE_SHARE.items())
+    frame = con.execute(
         f"""
-        SELECT item_id, {location} AS location_id, CAST({due} AS DATE) AS due,
-               sum(quantity * {weight}) AS quantity
-        FROM demand_signals WHERE {" AND ".join(where)}
+        SELECT s.item_id, s.location_id, s.signal_date AS due,
+               sum(s.quantity * s.probability * coalesce(e.extra, 0.0)) AS quantity
+        FROM demand_signals s LEFT JOIN (VALUES {extra}) e(kind, extra) USING (kind)
+        WHERE s.status IN {KNOWN_STATUSES} AND s.signal_date > ?::DATE
+          AND s.signal_date <= ?::DATE
         GROUP BY ALL
         """,
         [day, until],
     ).df()
+    return frame[frame["quantity"] > 0].reset_index(drop=True)
 
 
 def read_supplier_standing(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:

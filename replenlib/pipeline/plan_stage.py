@@ -91,7 +91,8 @@ def prepare(
     )
     open_lines = read_open_lines(con, series)
     lots = _lots_at_risk(con, inputs, rate)
-    short_inputs = _short_term_inputs(con, inputs, params, rate, open_lines, lots, thresholds)
+    known_in_policy = result.lead_time_demand is not None
+    short_inputs = _short_term_inputs(con, inputs, params, rate, open_lines, lots, known_in_policy)
     plan = plan_orders(short_inputs, thresholds)
     proposals = _proposal_frame(
         con, inputs, params, short_inputs, plan.lines, plan.inventory_position
@@ -198,7 +199,7 @@ def _short_term_inputs(
     rate: NDArray[np.float64],
     open_lines: OpenLines,
     lots: pd.DataFrame,
-    thresholds: PlanThresholds,
+    in_policy: bool,
 ) -> ShortTermInputs:
     series, n = inputs.series, inputs.n_series
     lead = inputs.lead_time_mean
@@ -226,7 +227,9 @@ def _short_term_inputs(
         on_order=inputs.on_order,
         pending_in=open_lines.pending_in,
         pending_out=open_lines.pending_out,
-        known_demand=per_series(series, known, "quantity"),
+        # the demand layer's lead-time demand (hence s and S) already includes known demand
+        known_demand=np.zeros(n) if in_policy else per_series(series, known, "quantity"),
+        tender_demand=per_series(series, known, "quantity"),
         reorder_point=params["reorder_point"].to_numpy(dtype=np.float64),
         order_up_to=params["order_up_to"].to_numpy(dtype=np.float64),
         safety_stock=params["safety_stock"].to_numpy(dtype=np.float64),
@@ -324,12 +327,17 @@ def _reason_text(
         f"{s.order_up_to[r]:,.0f}",
         "forecast_peak": f"forecast peak: {s.demand_rate[r]:,.2f}/day vs "
         f"{s.trailing_rate[r]:,.2f}/day over the last year",
-        "tender": f"tender / known demand of {s.known_demand[r]:,.0f} due within the lead time",
+        "tender": f"tender / known demand of {_known(s, r):,.0f} due within the lead time",
         "backup_supplier": "backup supplier, because the primary supplier is blocked",
         "expiry_replacement": f"replaces {s.expiring_unused[r]:,.0f} units expiring before use",
         "idle_stock": f"idle stock at {source}: transferred instead of bought",
     }
     return "; ".join(words[c] for c in codes.split(";") if c)
+
+
+def _known(s: ShortTermInputs, r: int) -> float:
+    extra = 0.0 if s.tender_demand is None else float(s.tender_demand[r])
+    return max(float(s.known_demand[r]), extra)
 
 
 def _controls(

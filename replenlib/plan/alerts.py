@@ -238,8 +238,8 @@ def tracking_signal(
     demand (too sparse to judge a bias).
     """
     values = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
-    one_step = ses(values, alpha).fitted if fitted is None else fitted
-    errors = (values - one_step)[:, -weeks:]
+    one_step = ses(values, alpha).fitted() if fitted is None else fitted
+    errors = np.nan_to_num((values - one_step)[:, -weeks:], nan=0.0)  # NaN: not started
     sparse = (values[:, -weeks:] > 0).sum(axis=1) < min_nonzero
     mad = np.mean(np.abs(errors), axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -73,7 +73,9 @@ class ShortTermInputs:
     expiring_unused : usable stock expected to expire before use [units]
     on_order : open purchase orders and transfers in transit [units]
     pending_in, pending_out : open proposals / approved requisitions in and out [units]
-    known_demand : tender or other known demand due within the protection interval [units]
+    known_demand : known demand due within the protection interval that the policy's levels do
+        not include yet [units] (lowers the position)
+    tender_demand : known demand the levels already include [units] (only named in reasons)
     reorder_point, order_up_to, safety_stock : the policy [units]
     demand_rate : forecast [units/day]; trailing_rate : last year's mean [units/day]
     lead_time : replenishment lead time from the usual source [days]
@@ -103,6 +105,7 @@ class ShortTermInputs:
     is_active: NDArray[np.bool_]
     on_backup_supplier: NDArray[np.bool_]
     supply_row: NDArray[np.int64]
+    tender_demand: NDArray[np.float64] | None = None
     policy_type: NDArray[np.object_] | None = None
     lot_size: NDArray[np.float64] | None = None
     review_due: NDArray[np.bool_] | None = None
@@ -304,7 +307,8 @@ def reason_flags(
     return {
         ReasonCode.BELOW_REORDER_POINT: np.ones(len(position), dtype=bool),
         ReasonCode.FORECAST_PEAK: peak & (inputs.trailing_rate > 0),
-        ReasonCode.TENDER: inputs.known_demand > 0,
+        ReasonCode.TENDER: (inputs.known_demand > 0)
+        | (False if inputs.tender_demand is None else inputs.tender_demand > 0),
         ReasonCode.BACKUP_SUPPLIER: np.asarray(inputs.on_backup_supplier, dtype=bool)
         & inputs.is_purchase,
         ReasonCode.EXPIRY_REPLACEMENT: inputs.expiring_unused > 0,
