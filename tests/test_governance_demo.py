@@ -1,37 +1,21 @@
-"""The plan and governance commands on the small demo: plan, approve, export, policy, audit.
-
-Skipped until the demo generator (``replenlib.demo.generate``) is on the branch.
-"""
+"""The plan and governance commands on the small demo: plan, approve, export, policy, audit
+(on a copy of the session's shared demo store, see ``conftest.py``)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from replenlib.cli import cli
-
-demo = pytest.importorskip("replenlib.demo")
-if not hasattr(demo, "generate"):
-    pytest.skip("the demo generator has not landed on this branch yet", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    result = CliRunner().invoke(cli, ["demo", "--size", "small", "--no-report", "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    return db
 
 
 def _run(db: Path, *args: str) -> Result:
     return CliRunner().invoke(cli, [*args, "--db", str(db)])
 
 
-def test_plan_commands_on_the_demo(demo_store: Path, tmp_path: Path) -> None:
-    db = Path(shutil.copy(demo_store, tmp_path / "d.duckdb"))
+def test_plan_commands_on_the_demo(store_copy: Path, tmp_path: Path) -> None:
+    db = store_copy
     again = _run(db, "run")
     assert again.exit_code == 0 and " 0 proposals" in again.stdout  # no need proposed twice
     board = _run(db, "plan", "--limit", "500")
