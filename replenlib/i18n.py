@@ -60,6 +60,153 @@ _LABELS: dict[str, tuple[str, str]] = {
     "medium": ("medium", "中"),
     "low": ("low", "低"),
     "normal": ("normal", "一般"),
+    # --- scenario report (replenlib.reports.scenario_report, replenlib.viz.scenario) ------
+    "scenario_report_title": ("Scenario report", "情景分析报告"),
+    "scenario_set": ("Scenario set", "情景集"),
+    "scenario_run": ("Scenario run", "情景运行"),
+    "scenario": ("Scenario", "情景"),
+    "baseline": ("Baseline", "基准"),
+    "replications": ("Replications", "重复次数"),
+    "horizon": ("Measured days", "评估天数"),
+    "warmup": ("Warm-up days", "预热天数"),
+    "seed": ("Seed", "随机种子"),
+    "demand_source": ("Demand", "需求来源"),
+    "summary": ("Summary", "摘要"),
+    "scenarios_side_by_side": ("Scenarios side by side", "情景对比"),
+    "difference_to": ("Difference to", "相对于"),
+    "kpi": ("KPI", "指标"),
+    "mean": ("Mean", "均值"),
+    "range_5_95": ("5–95 % of replications", "重复结果的 5–95 % 区间"),
+    "ci95": ("95 % confidence interval", "95 % 置信区间"),
+    "business_case": (
+        "Business case: from fixed ERP reorder points to the tiered policy",
+        "商业论证：从 ERP 固定再订货点到分层策略",
+    ),
+    "before": ("Before", "之前"),
+    "after": ("After", "之后"),
+    "change": ("Change", "变化"),
+    "observed_history": ("Observed (last 90 days)", "实际（近 90 天）"),
+    "mechanism": ("Where the change comes from", "变化来自哪里"),
+    "group": ("Series group", "序列分组"),
+    "share_of_series": ("Share of series", "序列占比"),
+    "erp=under": ("ERP reorder point too low", "ERP 再订货点过低"),
+    "erp=aligned": ("ERP close to the policy", "ERP 与策略接近"),
+    "erp=over": ("ERP stock target too high", "ERP 库存目标过高"),
+    "frontier_title": ("Efficient frontier: inventory against service", "有效前沿：库存与服务水平"),
+    "frontier_curve": ("Tiered policy, one target for all", "分层策略（统一目标）"),
+    "target": ("Target", "目标"),
+    "tornado_title": ("Sensitivity (tornado)", "敏感性分析（龙卷风图）"),
+    "factor": ("Input", "输入因素"),
+    "factor_low": ("Input lower", "输入降低"),
+    "factor_high": ("Input higher", "输入提高"),
+    "lead_time": ("Lead time", "交货期"),
+    "demand_level": ("Demand level", "需求水平"),
+    "variability": ("Demand variability", "需求波动"),
+    "service_target": ("Service target", "服务目标"),
+    "calibration_title": (
+        "Does a target mean what it says? Calibration by replay",
+        "目标是否名副其实？历史回放校准",
+    ),
+    "before_calibration": ("Achieved today", "当前实际达成"),
+    "after_calibration": ("Achieved after calibration", "校准后达成"),
+    "safety_factor": ("Safety factor z", "安全系数 z"),
+    "achieved_csl": ("Achieved cycle service level", "实际周期服务水平"),
+    "achieved_fill": ("Achieved fill rate", "实际满足率"),
+    "reached": ("Target reachable", "目标可达"),
+    "yes": ("yes", "是"),
+    "no": ("no", "否"),
+    "by_tier": ("by tier", "按层级"),
+    "definitions": ("Scenario definitions", "情景定义"),
+    "overrides": ("Overrides", "调整内容"),
+    "methods": ("How these numbers were made", "计算方法说明"),
+    "cycle_service_level": ("Cycle service level", "周期服务水平"),
+    "stockout_days": ("Stockout days per series", "每序列缺货天数"),
+    "orders_placed": ("Orders placed", "下单次数"),
+    "expired_value": ("Expired value", "过期报废金额"),
+    "analysis_not_run": ("Not part of this scenario run.", "本次情景运行未包含此项分析。"),
+    "no_scenario_runs": (
+        "The store has no scenario run yet: run `replen scenario run FILE` first.",
+        "数据库中还没有情景运行：请先运行 `replen scenario run FILE`。",
+    ),
+    "summary_business": (
+        "Moving from {before} to {after} changes the stockout rate from {so_before} to {so_after} "
+        "({so_diff}, 95 % CI {so_low} to {so_high}) and inventory days from {days_before} to "
+        "{days_after} ({days_diff}); inventory value {value_verb} by {value_diff}.",
+        "从 {before} 改为 {after}：缺货率由 {so_before} 变为 {so_after}（{so_diff}，95 % 置信区间 "
+        "{so_low} 至 {so_high}），库存天数由 {days_before} 变为 {days_after}（{days_diff}）；"
+        "库存金额{value_verb} {value_diff}。",
+    ),
+    "summary_mechanism": (
+        "The ERP reorder point is too low for {under} of the series (they cause {under_share} of "
+        "today's stockout days) and the ERP stock target too high for {over} (they hold "
+        "{over_share} of today's inventory value).",
+        "{under} 的序列 ERP 再订货点过低（造成当前 {under_share} 的缺货天数），{over} 的序列 "
+        "ERP 库存目标过高（占当前库存金额的 {over_share}）。",
+    ),
+    "summary_lever": (
+        "{name} ({description}): compared with {reference}, stockout rate {so_diff}, "
+        "inventory days {days_diff}, inventory value {value_diff} — {verdict}.",
+        "{name}（{description}）：与 {reference} 相比，缺货率 {so_diff}，库存天数 {days_diff}，"
+        "库存金额 {value_diff}——{verdict}。",
+    ),
+    "verdict_better": ("better on both service and inventory", "服务与库存双改善"),
+    "verdict_worse": ("worse on both service and inventory", "服务与库存双恶化"),
+    "verdict_buys": ("buys service with inventory", "以库存换取服务"),
+    "verdict_saves": ("saves inventory at the cost of service", "以服务换取库存节约"),
+    "verdict_same": ("no material difference", "无明显差异"),
+    "verdict_service_only": ("better service for the same inventory", "库存不变而服务改善"),
+    "verdict_inventory_only": ("less inventory for the same service", "服务不变而库存减少"),
+    "verdict_service_worse": ("worse service for the same inventory", "库存不变而服务变差"),
+    "verdict_inventory_worse": (
+        "more inventory without a clear service gain",
+        "库存增加而服务无明显改善",
+    ),
+    "increases": ("rises", "增加"),
+    "decreases": ("falls", "减少"),
+    "summary_calibration": (
+        "Replaying real history, {tier} items planned for a {target} {measure} achieved "
+        "{achieved} (safety factor {z_before}); a safety factor of {z_after} would deliver "
+        "{after}.",
+        "历史回放显示：{tier}层级物料的{measure}目标为 {target}，实际达成 {achieved}"
+        "（安全系数 {z_before}）；安全系数调整为 {z_after} 可达成 {after}。",
+    ),
+    "summary_frontier": (
+        "On the frontier, raising every series from {low} to {high} cycle service level takes "
+        "{value_diff} more inventory for a fill rate from {fill_low} to {fill_high}.",
+        "在有效前沿上，把全部序列的周期服务水平从 {low} 提高到 {high}，需要增加库存 {value_diff}，"
+        "满足率由 {fill_low} 升至 {fill_high}。",
+    ),
+    "methods_text": (
+        "Every scenario is simulated day by day for {horizon} days after a {warmup}-day warm-up, "
+        "{reps} times, on common random numbers: each replication draws its demand (resampled "
+        "from each series' last year, or fitted), the lead time of each order and supplier "
+        "outages once, and every scenario sees the same draws, so differences come from the "
+        "policy. Differences carry paired 95 % confidence intervals across replications. "
+        "Cycle service level = share of replenishment cycles without a stockout; fill rate = "
+        "share of demand served from stock; stockout rate = share of demand days not fully "
+        "served; inventory days = inventory value ÷ daily demand value. Each item-location is "
+        "simulated with its own replenishment lead time, as if its source always had stock. "
+        "The calibration replays real history (forecasts from the past only) and is in-sample.",
+        "每个情景在 {warmup} 天预热后逐日模拟 {horizon} 天，重复 {reps} 次，并使用共同随机数："
+        "每次重复只抽取一次需求（从各序列近一年的日需求重抽样，或按拟合分布）、每张订单的交货期和供应商中断，"
+        "所有情景共享同一组抽样，因此差异来自策略本身。差异给出跨重复的配对 95 % 置信区间。"
+        "周期服务水平 = 无缺货的补货周期占比；满足率 = 由库存直接满足的需求占比；"
+        "缺货率 = 未完全满足的需求日占比；库存天数 = 库存金额 ÷ 日均需求金额。"
+        "每个物料-库位按其自身的补货交货期单独模拟（假设上游始终有货）。"
+        "校准基于历史回放（预测只使用过去数据），为样本内结果。",
+    ),
+    "summary_efficiency": (
+        "{before} sits off the efficient frontier: with its inventory ({days}) the swept policy "
+        "reaches a stockout rate of {so_same} instead of {so}, and {before}'s stockout rate "
+        "needs only {days_needed}.",
+        "{before} 不在有效前沿上：在相同库存（{days}）下，前沿策略的缺货率为 {so_same}（而非 {so}）；"
+        "达到 {before} 的缺货率只需 {days_needed}。",
+    ),
+    "summary_tornado": (
+        "The KPI most sensitive to its inputs: the stockout rate moves most with {factor} "
+        "({low} to {high}).",
+        "最敏感的输入：缺货率随{factor}变化最大（{low} 至 {high}）。",
+    ),
     # demand layer (report 02_demand, widget, KPI accuracy block)
     "demand_report_title": (
         "Demand: segments, forecasts and lead-time demand",

@@ -12,13 +12,8 @@ from typing import Any
 
 import click
 
-_DB = click.option(
-    "--db",
-    "db",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Store file [default: $REPLEN_DB or data/replen.duckdb].",
-)
+from replenlib.commands import db_option
+
 _AS = click.option(
     "--as", "actor", required=True, metavar="ROLE/USER", help="Who acts, e.g. planner/alice."
 )
@@ -48,7 +43,7 @@ def _echo_frame(frame: Any, empty: str) -> None:
 @click.option("--tier", default="", help="Only this tier (critical, high, medium, low).")
 @click.option("--all", "show_all", is_flag=True, help="Include decided proposals.")
 @click.option("--limit", type=int, default=40, show_default=True, help="Rows shown.")
-@_DB
+@db_option
 def plan(
     rolling: bool,
     show_alerts: bool,
@@ -85,7 +80,7 @@ def plan(
 @_AS
 @click.option("--reject", is_flag=True, help="Reject instead of approving.")
 @click.option("--comment", default="", help="Why (recorded with the decision).")
-@_DB
+@db_option
 def approve(proposal_id: str, actor: str, reject: bool, comment: str, db: Path | None) -> None:
     """Approve (or reject) proposal PROPOSAL_ID as ROLE/USER."""
     from replenlib.governance.approvals import Actor, record_decision
@@ -110,7 +105,7 @@ def policy() -> None:
 
 
 @policy.command("list")
-@_DB
+@db_option
 def policy_list(db: Path | None) -> None:
     """List policy versions with author, time, reason and approver."""
     from replenlib.governance.policy_versions import list_versions
@@ -122,7 +117,7 @@ def policy_list(db: Path | None) -> None:
 
 @policy.command("show")
 @click.argument("version", type=int)
-@_DB
+@db_option
 def policy_show(version: int, db: Path | None) -> None:
     """Show one version: provenance, strategy and thresholds as JSON."""
     import json
@@ -143,7 +138,7 @@ def policy_show(version: int, db: Path | None) -> None:
 @policy.command("diff")
 @click.argument("old", type=int)
 @click.argument("new", type=int)
-@_DB
+@db_option
 def policy_diff(old: int, new: int, db: Path | None) -> None:
     """Show what changed from version OLD to version NEW."""
     from replenlib.governance.policy_versions import diff
@@ -162,7 +157,7 @@ def policy_diff(old: int, new: int, db: Path | None) -> None:
 @_AS
 @click.option("--approved-by", required=True, help="The second person approving the restore.")
 @click.option("--reason", required=True, help="Why the earlier version is restored.")
-@_DB
+@db_option
 def policy_rollback(
     version: int, actor: str, approved_by: str, reason: str, db: Path | None
 ) -> None:
@@ -183,7 +178,7 @@ def audit() -> None:
 
 
 @audit.command("verify")
-@_DB
+@db_option
 def audit_verify(db: Path | None) -> None:
     """Recompute the hash chain; exit non-zero naming the first broken entry."""
     from replenlib.governance.audit import AuditError, verify
@@ -205,7 +200,7 @@ def audit_verify(db: Path | None) -> None:
     help="CSV file to write (a .sha256 file is written beside it).",
 )
 @_AS
-@_DB
+@db_option
 def audit_export(out: Path, actor: str, db: Path | None) -> None:
     """Export the audit trail for auditors (CSV plus checksum and head hash)."""
     from replenlib.governance import audit as trail
@@ -245,7 +240,7 @@ def audit_export(out: Path, actor: str, db: Path | None) -> None:
     default=None,
     help="Mapping name (requisition_default, sap_purchase_requisition) or YAML file.",
 )
-@_DB
+@db_option
 def export(out: Path, actor: str, fmt: str, mapping: str | None, db: Path | None) -> None:
     """Export approved proposals as ERP purchase requisitions (CSV / XLSX)."""
     from replenlib.governance.approvals import Actor
@@ -272,7 +267,7 @@ def alerts() -> None:
 
 
 @alerts.command("list")
-@_DB
+@db_option
 def alerts_list(db: Path | None) -> None:
     """Open and acknowledged alerts, most severe first."""
     from replenlib.governance.alerts import open_alerts
@@ -287,7 +282,7 @@ def alerts_list(db: Path | None) -> None:
 @click.argument("alert_id", type=int)
 @_AS
 @click.option("--comment", default="", help="Recorded in the audit trail.")
-@_DB
+@db_option
 def alerts_ack(alert_id: int, actor: str, comment: str, db: Path | None) -> None:
     """Acknowledge ALERT_ID (it stays tracked until its condition clears)."""
     from replenlib.governance.alerts import acknowledge

@@ -17,6 +17,7 @@ REPORTS: dict[str, str] = {
     "demand": "02_demand.ipynb",
     "kpi": "07_kpi_report.ipynb",
     "planning": "06_planning_board.ipynb",
+    "scenario": "08_scenario_report.ipynb",
 }
 #: Report name → key of its title in :mod:`replenlib.i18n` (default: ``<name>_report_title``).
 TITLES: dict[str, str] = {"data_health": "dh_title"}

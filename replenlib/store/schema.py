@@ -70,7 +70,20 @@ Tables (version 4: demand layer results)
                             the distribution handed to the policy (family, mean, std, quantiles)
 ==========================  =====================================================================
 
-Tables (version 5: plan and governance)
+Tables (version 5: scenarios, ``replen scenario run``)
+------------------------------------------------------
+==========================  =====================================================================
+``scenario_runs``           one row per scenario run: file, settings, baseline, business case
+``scenario_definitions``    per run: each scenario's name, description and overrides (JSON)
+``scenario_kpis``           per run, scenario, KPI and scope: mean, spread across replications and
+                            the paired difference to the baseline with its confidence interval
+``scenario_series``         per run, scenario and item-location: planned levels and mean KPIs
+``scenario_frontier``       per run and swept target: inventory and service KPIs
+``scenario_tornado``        per run, factor and KPI: the KPI at the low and high setting
+``scenario_calibration``    per run and tier: target against achieved service, before and after
+==========================  =====================================================================
+
+Tables (version 6: plan and governance)
 ---------------------------------------
 =========================  ======================================================================
 ``proposal_controls``      per proposal: approval level needed and why, who requested the pending
@@ -89,7 +102,7 @@ Tables (version 5: plan and governance)
 ``exports``                every requisition export: files, mapping, lines, value, checksum
 =========================  ======================================================================
 
-From version 5, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
+From version 6, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
 second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``
 is unique across runs (``P<planning day>-<n>``): see :mod:`replenlib.plan.approval`.
 """
@@ -669,7 +682,131 @@ _DEMAND_RESULTS = (
     """,
 )
 
-_V5_PLAN_GOVERNANCE = (
+_SCENARIOS = (
+    """
+    CREATE TABLE scenario_runs (
+        scenario_run_id VARCHAR PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        as_of_date DATE NOT NULL,               -- last day of the history the base was read from
+        name VARCHAR NOT NULL,                  -- the scenario set's name
+        description VARCHAR NOT NULL,
+        source_file VARCHAR NOT NULL,           -- the YAML / TOML file, as given
+        baseline VARCHAR NOT NULL,              -- scenario the differences are measured to
+        business_before VARCHAR,                -- business case: scenario before ...
+        business_after VARCHAR,                 -- ... and after
+        reference VARCHAR NOT NULL,             -- scenario the levers are compared with
+        replications INTEGER NOT NULL,
+        horizon_days INTEGER NOT NULL,          -- [days] measured, after the warm-up
+        warmup_days INTEGER NOT NULL,           -- [days] not measured
+        seed BIGINT NOT NULL,
+        demand_source VARCHAR NOT NULL,         -- 'bootstrap' or 'fitted'
+        n_series INTEGER NOT NULL,
+        seconds DOUBLE NOT NULL,                -- [s] wall time of the run
+        replenlib_version VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE scenario_definitions (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        position INTEGER NOT NULL,              -- order in the file
+        description VARCHAR NOT NULL,
+        overrides JSON NOT NULL,                -- the scenario as written in the file
+        PRIMARY KEY (scenario_run_id, scenario)
+    )
+    """,
+    """
+    CREATE TABLE scenario_kpis (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        kpi VARCHAR NOT NULL,                   -- name in replenlib.sim.result.SimKpi
+        scope VARCHAR NOT NULL,                 -- 'all', 'tier=critical', 'erp=under', ...
+        unit VARCHAR NOT NULL,
+        mean DOUBLE,                            -- mean over replications (NULL: undefined)
+        std DOUBLE,                             -- standard deviation over replications
+        p05 DOUBLE,                             -- 5 % quantile over replications
+        p95 DOUBLE,                             -- 95 % quantile over replications
+        diff_mean DOUBLE,                       -- paired difference to the baseline (NULL for it)
+        diff_low DOUBLE,                        -- 95 % confidence interval of the difference
+        diff_high DOUBLE,
+        ref_diff_mean DOUBLE,                   -- paired difference to the reference scenario
+        ref_diff_low DOUBLE,                    -- (the business case's 'after'), 95 % interval
+        ref_diff_high DOUBLE,
+        PRIMARY KEY (scenario_run_id, scenario, kpi, scope)
+    )
+    """,
+    """
+    CREATE TABLE scenario_series (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        erp_group VARCHAR,                      -- business case: 'erp=under', 'erp=aligned', 'erp=over'
+        unit_cost DOUBLE NOT NULL,              -- [CNY per base unit]
+        policy_type VARCHAR NOT NULL,           -- 's_Q', 's_S', 'R_S', 'R_s_S', 'min_max', 'ddmrp', 'erp'
+        reorder_point DOUBLE,                   -- [base units] NULL for (R, S)
+        order_quantity DOUBLE NOT NULL,         -- [base units] (s, nQ) only
+        order_up_to DOUBLE,                     -- [base units] NULL for (s, nQ)
+        review_period_days INTEGER NOT NULL,
+        implied_cycle_service_level DOUBLE,     -- [fraction] what the plan promises (NULL: ERP)
+        implied_fill_rate DOUBLE,               -- [fraction] what the plan promises (NULL: ERP)
+        fill_rate DOUBLE,                       -- [fraction] mean over replications
+        cycle_service_level DOUBLE,             -- [fraction]
+        stockout_rate DOUBLE,                   -- [fraction]
+        stockout_days DOUBLE NOT NULL,          -- [days] per replication
+        average_on_hand DOUBLE NOT NULL,        -- [base units]
+        inventory_days DOUBLE,                  -- [days]
+        orders_placed DOUBLE NOT NULL,          -- per replication
+        expired_units DOUBLE NOT NULL,          -- [base units] per replication
+        PRIMARY KEY (scenario_run_id, scenario, item_id, location_id)
+    )
+    """,
+    """
+    CREATE TABLE scenario_frontier (
+        scenario_run_id VARCHAR NOT NULL,
+        target DOUBLE NOT NULL,                 -- [fraction] cycle service level of every series
+        kpi VARCHAR NOT NULL,
+        mean DOUBLE,
+        p05 DOUBLE,
+        p95 DOUBLE,
+        PRIMARY KEY (scenario_run_id, target, kpi)
+    )
+    """,
+    """
+    CREATE TABLE scenario_tornado (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,              -- the reference scenario
+        factor VARCHAR NOT NULL,                -- 'lead_time', 'demand_level', ...
+        kpi VARCHAR NOT NULL,
+        swing DOUBLE NOT NULL,                  -- relative move of the factor
+        low DOUBLE,                             -- KPI with the factor moved down
+        high DOUBLE,                            -- KPI with the factor moved up
+        reference DOUBLE,
+        PRIMARY KEY (scenario_run_id, factor, kpi)
+    )
+    """,
+    """
+    CREATE TABLE scenario_calibration (
+        scenario_run_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        n_series INTEGER NOT NULL,
+        measure VARCHAR NOT NULL,               -- 'cycle_service_level' or 'fill_rate'
+        target DOUBLE NOT NULL,                 -- [fraction] in that measure
+        z_before DOUBLE,                        -- safety factor the strategy implies today
+        csl_before DOUBLE,                      -- achieved cycle service level in the replay
+        fill_before DOUBLE,                     -- achieved fill rate in the replay
+        z_after DOUBLE NOT NULL,                -- calibrated safety factor
+        csl_after DOUBLE,
+        fill_after DOUBLE,
+        reached BOOLEAN NOT NULL,               -- a safety factor on the grid meets the target
+        replay_days INTEGER NOT NULL,           -- [days] replayed
+        PRIMARY KEY (scenario_run_id, tier)
+    )
+    """,
+)
+
+_V6_PLAN_GOVERNANCE = (
     """
     CREATE TABLE proposal_controls (
         proposal_id VARCHAR PRIMARY KEY,        -- unique across runs (proposals.proposal_id)
@@ -826,9 +963,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         _DEMAND_RESULTS,
     ),
     Migration(
-        5,
+        5, "scenario runs: definitions, KPIs, series, frontier, tornado, calibration", _SCENARIOS
+    ),
+    Migration(
+        6,
         "plan and governance: approvals, projections, rolling plan, alerts, audit, exports",
-        _V5_PLAN_GOVERNANCE,
+        _V6_PLAN_GOVERNANCE,
     ),
 )
 
