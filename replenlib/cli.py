@@ -106,7 +106,7 @@ def demo(size: str, seed: int, reports: Path | None, no_report: bool, db: Path |
     from replenlib.pipeline.demo import load_demo
 
     store, out = db_path(db), reports_dir(reports)
-    names = [] if no_report else ["kpi", "demand", "data_health"]
+    names = [] if no_report else ["kpi", "demand", "data_health", "planning"]
     steps = Steps(2 + len(names))
     with steps.step(
         f"generating the {size} demo data set (seed {seed}), writing it as source exports "
@@ -232,6 +232,12 @@ PLUGINS: tuple[tuple[str, str], ...] = (
     ("trace", "recall"),
     ("trace", "suppliers"),
     ("trace", "trace"),
+    ("governance", "plan"),
+    ("governance", "approve"),
+    ("governance", "policy"),
+    ("governance", "audit"),
+    ("governance", "export"),
+    ("governance", "alerts"),
 )
 
 

@@ -340,3 +340,61 @@ def forecast_accuracy(data: KpiReportData, lang: str = "en") -> HtmlBlock:
     )
     keys = ["demand_class", "series", "method", "rmsse", "mase", "bias"]
     return title + table(rows, [label(k, lang) for k in keys])
+
+
+@dataclass(frozen=True)
+class GovernanceSummary:
+    """Open alerts and proposals awaiting a decision (the plan and governance block)."""
+
+    alerts: pd.DataFrame
+    pending: pd.DataFrame
+
+
+def load_governance(db: str | Path) -> GovernanceSummary:
+    """Read the open alerts and pending approvals in one short read-only session."""
+    from replenlib.governance.alerts import open_alerts
+    from replenlib.governance.approvals import pending_approvals
+
+    with reader(db) as con:
+        return GovernanceSummary(alerts=open_alerts(con), pending=pending_approvals(con))
+
+
+def alerts_and_approvals(summary: GovernanceSummary, lang: str = "en", n: int = 10) -> HtmlBlock:
+    """Counts of open alerts by severity and of pending approvals by level, and the top alerts."""
+    a, p = summary.alerts, summary.pending
+    by_severity = a["severity"].value_counts()
+    tiles: list[tuple[str, object]] = [(label("open_alerts", lang), len(a))]
+    tiles += [
+        (label(s, lang), int(by_severity.get(s, 0))) for s in ("critical", "high", "medium", "low")
+    ]
+    for level in (1, 2):
+        waiting = p[p["awaiting_level"] == level]
+        tiles.append(
+            (
+                f"{label('pending_approvals', lang)} · {label('awaiting_level', lang)} {level}",
+                f"{len(waiting)} · ¥{waiting['order_value'].sum():,.0f}",
+            )
+        )
+    html = "".join(
+        f'<div class="replen-tile"><div class="replen-tile-label">{esc(k)}</div>'
+        f'<div class="replen-tile-value">{esc(v)}</div></div>'
+        for k, v in tiles
+    )
+    block = HtmlBlock(
+        f'<h2>{esc(label("governance_block", lang))}</h2><div class="replen-tiles">{html}</div>'
+    )
+    if a.empty:
+        return block + HtmlBlock(f"<p>{esc(label('no_alerts', lang))}</p>")
+    top = a.head(n)
+    rows = pd.DataFrame(
+        {
+            "severity": [label(s, lang) for s in top["severity"]],
+            "kind": top["kind"],
+            "subject": top["subject"],
+            "owner": top["owner_role"],
+            "since": [f"{pd.Timestamp(d):%Y-%m-%d}" for d in top["raised_at"]],
+            "message": top["message"],
+        }
+    )
+    keys = ["col_severity", "col_kind", "col_subject", "col_owner", "col_since", "col_message"]
+    return block + table(rows, [label(k, lang) for k in keys])

@@ -18,6 +18,7 @@ REPORTS: dict[str, str] = {
     "data_health": "01_data_health.ipynb",
     "demand": "02_demand.ipynb",
     "kpi": "07_kpi_report.ipynb",
+    "planning": "06_planning_board.ipynb",
     "scenario": "08_scenario_report.ipynb",
     "recall": "09_recall_report.ipynb",
 }

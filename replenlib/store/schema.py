@@ -100,6 +100,29 @@ Tables (version 6: supply and traceability)
                            customer, scrap), for genealogy and routes
 ``trace_serial_state``     trace index: the last movement and whereabouts of every serial
 =========================  ======================================================================
+
+Tables (version 7: plan and governance)
+---------------------------------------
+=========================  ======================================================================
+``proposal_controls``      per proposal: approval level needed and why, who requested the pending
+                           decision, validity; proposal ids are unique across runs
+``approvals``              every approval decision (approve / reject) with role, user, comment
+``plan_projection``        per run and proposed item-location: projected stock per day with and
+                           without the order, against reorder point and safety stock
+``rolling_plan``           per run, item and month: the MRP record (gross requirements, dependent
+                           demand, receipts, projected stock, planned orders, spend) and the change
+                           against the previous run's plan
+``alerts``                 alerts with severity, owner role and action; raised once, tracked while
+                           the condition holds, resolved when it clears
+``policy_version_details`` per policy version: plan thresholds and the version it restored
+``audit_log``              append-only, hash-chained log of imports, policy changes, approvals,
+                           overrides, recalls and exports; ``audit_head`` holds the chain's head
+``exports``                every requisition export: files, mapping, lines, value, checksum
+=========================  ======================================================================
+
+From version 7, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
+second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``
+is unique across runs (``P<planning day>-<n>``): see :mod:`replenlib.plan.approval`.
 """
 
 from __future__ import annotations
@@ -940,6 +963,142 @@ _V6_SUPPLY_TRACE = (
 )
 
 
+_V7_PLAN_GOVERNANCE = (
+    """
+    CREATE TABLE proposal_controls (
+        proposal_id VARCHAR PRIMARY KEY,        -- unique across runs (proposals.proposal_id)
+        run_id VARCHAR NOT NULL,
+        policy_version INTEGER NOT NULL,        -- the policy version that produced it
+        required_level INTEGER NOT NULL,        -- 1 = one release, 2 = a second role approves too
+        approval_reasons VARCHAR NOT NULL,      -- ';'-joined: value, beyond_order_up_to, ...
+        is_emergency BOOLEAN NOT NULL,
+        supplier_status VARCHAR,                -- qualification status at proposal time
+        order_up_to DOUBLE NOT NULL,            -- [base units]
+        requested_by VARCHAR NOT NULL,          -- who asked for the pending decision
+        expires_on DATE NOT NULL,               -- last day it can be approved
+        updated_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE approvals (
+        approval_id BIGINT PRIMARY KEY,
+        proposal_id VARCHAR NOT NULL,
+        level INTEGER NOT NULL,                 -- 1 or 2
+        decision VARCHAR NOT NULL,              -- 'approve' or 'reject'
+        role VARCHAR NOT NULL,
+        user_id VARCHAR NOT NULL,
+        comment VARCHAR,
+        status_after VARCHAR NOT NULL,
+        decided_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE plan_projection (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        stock_without_order DOUBLE NOT NULL,    -- [base units] < 0 = unmet demand
+        stock_with_order DOUBLE NOT NULL,       -- [base units]
+        reorder_point DOUBLE NOT NULL,          -- [base units]
+        safety_stock DOUBLE NOT NULL,           -- [base units]
+        PRIMARY KEY (run_id, item_id, location_id, day)
+    )
+    """,
+    """
+    CREATE TABLE rolling_plan (
+        run_id VARCHAR NOT NULL,
+        policy_version INTEGER NOT NULL,
+        item_id VARCHAR NOT NULL,
+        period DATE NOT NULL,                   -- first day of the month
+        supplier_id VARCHAR,                    -- primary supplier (NULL: made in-house)
+        low_level_code INTEGER NOT NULL,
+        independent_demand DOUBLE NOT NULL,     -- [base units/month] forecast + known demand
+        dependent_demand DOUBLE NOT NULL,       -- [base units/month] from parents via the BOM
+        gross_requirements DOUBLE NOT NULL,     -- [base units/month]
+        scheduled_receipts DOUBLE NOT NULL,     -- [base units/month] open orders and proposals
+        projected_on_hand DOUBLE NOT NULL,      -- [base units] end of month
+        net_requirements DOUBLE NOT NULL,       -- [base units/month]
+        planned_receipts DOUBLE NOT NULL,       -- [base units/month]
+        planned_releases DOUBLE NOT NULL,       -- [base units/month] offset by the lead time
+        past_due DOUBLE NOT NULL,               -- [base units] releases already late (month 1)
+        unit_price DOUBLE NOT NULL,             -- [CNY per base unit]
+        planned_spend DOUBLE NOT NULL,          -- [CNY] planned receipts × unit price
+        previous_planned_receipts DOUBLE,       -- [base units/month] previous run; NULL = new
+        change_planned_receipts DOUBLE NOT NULL,  -- [base units/month] this − previous
+        PRIMARY KEY (run_id, item_id, period)
+    )
+    """,
+    """
+    CREATE TABLE alerts (
+        alert_id BIGINT PRIMARY KEY,
+        alert_key VARCHAR NOT NULL,             -- kind:subject; one open alert per key
+        kind VARCHAR NOT NULL,                  -- replenlib.plan.alerts.AlertKind
+        severity VARCHAR NOT NULL,              -- 'critical', 'high', 'medium', 'low'
+        owner_role VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL,
+        item_id VARCHAR,
+        location_id VARCHAR,
+        supplier_id VARCHAR,
+        message VARCHAR NOT NULL,
+        suggested_action VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'open', 'acknowledged', 'resolved'
+        raised_run VARCHAR NOT NULL,
+        raised_at TIMESTAMP NOT NULL,
+        last_seen_run VARCHAR NOT NULL,
+        last_seen_at TIMESTAMP NOT NULL,
+        times_seen INTEGER NOT NULL,
+        acknowledged_by VARCHAR,
+        acknowledged_at TIMESTAMP,
+        resolved_run VARCHAR,
+        resolved_at TIMESTAMP,
+        resolved_by VARCHAR,
+        resolution VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE policy_version_details (
+        version_id INTEGER PRIMARY KEY,
+        thresholds JSON NOT NULL,               -- replenlib.plan.thresholds.PlanThresholds
+        restored_from INTEGER                   -- set when the version restores an earlier one
+    )
+    """,
+    """
+    CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY,                 -- 1, 2, 3, ... without gaps
+        logged_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,                 -- role/user, or 'system'
+        action VARCHAR NOT NULL,                -- replenlib.governance.audit.AuditAction
+        entity VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,
+        details VARCHAR NOT NULL,               -- canonical JSON
+        prev_hash VARCHAR NOT NULL,             -- hash of entry seq - 1 (64 zeros for the first)
+        hash VARCHAR NOT NULL                   -- SHA-256 of this entry's fields and prev_hash
+    )
+    """,
+    """
+    CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        hash VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE exports (
+        export_id VARCHAR PRIMARY KEY,
+        exported_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,
+        folder VARCHAR NOT NULL,
+        files VARCHAR NOT NULL,                 -- ';'-joined file names
+        mapping VARCHAR NOT NULL,
+        n_lines INTEGER NOT NULL,
+        total_value DOUBLE NOT NULL,            -- [CNY]
+        sha256 VARCHAR NOT NULL                 -- of the CSV (or the first file)
+    )
+    """,
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -968,6 +1127,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         6,
         "supply and traceability: holds, supplier blocks, sourcing rules, cold chain, trace index",
         _V6_SUPPLY_TRACE,
+    ),
+    Migration(
+        7,
+        "plan and governance: approvals, projections, rolling plan, alerts, audit, exports",
+        _V7_PLAN_GOVERNANCE,
     ),
 )
 
