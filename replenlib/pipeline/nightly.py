@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,12 +19,14 @@ import duckdb
 import pandas as pd
 
 from replenlib import __version__
+from replenlib.pipeline import plan_stage
 from replenlib.pipeline.demand_stage import run_demand_stage
-from replenlib.pipeline.inputs import read_planning_inputs
+from replenlib.pipeline.inputs import latest_demand_date, read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
 from replenlib.pipeline.policy_inputs import read_policy_inputs
 from replenlib.pipeline.policy_versions import current_strategy
+from replenlib.pipeline.supply_stage import refresh_supply_state
 from replenlib.store import append_frame, writer
 
 log = logging.getLogger(__name__)
@@ -47,9 +49,9 @@ class RunSummary:
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """A sortable, unique run id: timestamp plus process id."""
+    """A sortable, unique run id: timestamp (to the microsecond) plus process id."""
     moment = now or datetime.now()
-    return f"{moment:%Y%m%dT%H%M%S}-{os.getpid()}"
+    return f"{moment:%Y%m%dT%H%M%S.%f}-{os.getpid()}"
 
 
 def run_nightly(
@@ -60,6 +62,7 @@ def run_nightly(
     started, clock = datetime.now(), time.perf_counter()
     run_id = new_run_id(started)
     with writer(db) as con:
+        refresh_supply_state(con, as_of or latest_demand_date(con), step)
         step("reading store")
         inputs = read_planning_inputs(con, as_of)
         version, strategy = current_strategy(con)
@@ -68,6 +71,9 @@ def run_nightly(
         step(f"planning {inputs.n_series:,} item-locations")
         store = read_policy_inputs(con, inputs.series, inputs.as_of)
         result = plan(inputs, strategy, store, demand=demand)
+        step("short-term plan, rolling plan and alerts")  # plan stage (governance branch)
+        stage = plan_stage.prepare(con, inputs, result, version, started)
+        result = replace(result, proposals=stage.proposals)
         step("computing KPIs")
         kpis = run_kpis(con, inputs, result)
         step("writing results")
@@ -85,6 +91,7 @@ def run_nightly(
             kpis,
             demand_tables,
         )
+        plan_stage.write(con, run_id, stage, started)
     summary = RunSummary(
         run_id=run_id,
         as_of=inputs.as_of,

@@ -331,8 +331,16 @@ def _proposal_frame(
             strict=True,
         )
     ]
+    frame["reason"] = frame["reason"] + _sourcing_note(picked)
     frame["status"] = "proposed"
     return frame
+
+
+def _sourcing_note(picked: pd.DataFrame) -> np.ndarray:
+    """'; source: <which supplier and why>' per proposal (the supply stage's sourcing text)."""
+    text = picked.get("supplier_reason", pd.Series("", index=picked.index)).fillna("")
+    values = text.to_numpy(dtype=object)
+    return np.where(values != "", "; source: " + values.astype(str), "")
 
 
 def _target_label(measure: str, target: float) -> str:

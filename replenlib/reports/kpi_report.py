@@ -16,7 +16,9 @@ import pandas as pd
 from replenlib.errors import ReplenError
 from replenlib.i18n import label
 from replenlib.kpi.definitions import KPIS
+from replenlib.reports import supply_report
 from replenlib.reports.html import STYLE, HtmlBlock, esc, format_value, table
+from replenlib.reports.supply_report import SupplyReportData, load_supply
 from replenlib.store import reader
 
 #: KPIs shown as tiles, in order.
@@ -31,6 +33,9 @@ TILE_KPIS = (
     "expiry_write_off",
     "compliance_events",
     "lot_trace_success_rate",
+    "supplier_grade_ab_share",
+    "expiry_value_at_risk",
+    "cold_chain_excursion_rate",
     "proposal_count",
     "proposal_value",
     "below_safety_stock_share",
@@ -58,6 +63,7 @@ class KpiReportData:
     freshness: pd.DataFrame  #: source, latest
     #: demand_class, series, method (most used), rmsse, mase, bias of the chosen methods
     accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    supply: SupplyReportData | None = None  #: supplier grades, expiry risk, untraced issues
 
 
 def load(
@@ -97,6 +103,7 @@ def load(
                 columns=["source", "latest"],
             ),
             accuracy=con.execute(_ACCURACY_SQL, [rid]).df(),
+            supply=load_supply(con, rid, run["as_of_date"]),  # type: ignore[arg-type]
         )
 
 
@@ -313,6 +320,24 @@ def reason_text(row: object, lang: str = "en") -> str:
     )
 
 
+def supplier_grades(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Supplier grades with trend and the metrics behind them (see :mod:`.supply_report`)."""
+    assert data.supply is not None
+    return supply_report.supplier_grades(data.supply, lang)
+
+
+def expiry_risk(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Usable stock expected to expire before forecast demand consumes it, with its value."""
+    assert data.supply is not None
+    return supply_report.expiry_risk(data.supply, lang)
+
+
+def trace_success(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Lot-trace success rate and the issues whose lot or customer is unknown."""
+    assert data.supply is not None
+    return supply_report.trace_success(data.supply, data.kpis, lang)
+
+
 def footnotes(lang: str = "en") -> HtmlBlock:
     """Numbered KPI formulas, matching the tile superscripts."""
     items = "".join(
@@ -343,3 +368,61 @@ def forecast_accuracy(data: KpiReportData, lang: str = "en") -> HtmlBlock:
     )
     keys = ["demand_class", "series", "method", "rmsse", "mase", "bias"]
     return title + table(rows, [label(k, lang) for k in keys])
+
+
+@dataclass(frozen=True)
+class GovernanceSummary:
+    """Open alerts and proposals awaiting a decision (the plan and governance block)."""
+
+    alerts: pd.DataFrame
+    pending: pd.DataFrame
+
+
+def load_governance(db: str | Path) -> GovernanceSummary:
+    """Read the open alerts and pending approvals in one short read-only session."""
+    from replenlib.governance.alerts import open_alerts
+    from replenlib.governance.approvals import pending_approvals
+
+    with reader(db) as con:
+        return GovernanceSummary(alerts=open_alerts(con), pending=pending_approvals(con))
+
+
+def alerts_and_approvals(summary: GovernanceSummary, lang: str = "en", n: int = 10) -> HtmlBlock:
+    """Counts of open alerts by severity and of pending approvals by level, and the top alerts."""
+    a, p = summary.alerts, summary.pending
+    by_severity = a["severity"].value_counts()
+    tiles: list[tuple[str, object]] = [(label("open_alerts", lang), len(a))]
+    tiles += [
+        (label(s, lang), int(by_severity.get(s, 0))) for s in ("critical", "high", "medium", "low")
+    ]
+    for level in (1, 2):
+        waiting = p[p["awaiting_level"] == level]
+        tiles.append(
+            (
+                f"{label('pending_approvals', lang)} · {label('awaiting_level', lang)} {level}",
+                f"{len(waiting)} · ¥{waiting['order_value'].sum():,.0f}",
+            )
+        )
+    html = "".join(
+        f'<div class="replen-tile"><div class="replen-tile-label">{esc(k)}</div>'
+        f'<div class="replen-tile-value">{esc(v)}</div></div>'
+        for k, v in tiles
+    )
+    block = HtmlBlock(
+        f'<h2>{esc(label("governance_block", lang))}</h2><div class="replen-tiles">{html}</div>'
+    )
+    if a.empty:
+        return block + HtmlBlock(f"<p>{esc(label('no_alerts', lang))}</p>")
+    top = a.head(n)
+    rows = pd.DataFrame(
+        {
+            "severity": [label(s, lang) for s in top["severity"]],
+            "kind": top["kind"],
+            "subject": top["subject"],
+            "owner": top["owner_role"],
+            "since": [f"{pd.Timestamp(d):%Y-%m-%d}" for d in top["raised_at"]],
+            "message": top["message"],
+        }
+    )
+    keys = ["col_severity", "col_kind", "col_subject", "col_owner", "col_since", "col_message"]
+    return block + table(rows, [label(k, lang) for k in keys])

@@ -70,7 +70,61 @@ Tables (version 4: demand layer results)
                             the distribution handed to the policy (family, mean, std, quantiles)
 ==========================  =====================================================================
 
-Tables (version 5: policy version requests)
+Tables (version 5: scenarios, ``replen scenario run``)
+------------------------------------------------------
+==========================  =====================================================================
+``scenario_runs``           one row per scenario run: file, settings, baseline, business case
+``scenario_definitions``    per run: each scenario's name, description and overrides (JSON)
+``scenario_kpis``           per run, scenario, KPI and scope: mean, spread across replications and
+                            the paired difference to the baseline with its confidence interval
+``scenario_series``         per run, scenario and item-location: planned levels and mean KPIs
+``scenario_frontier``       per run and swept target: inventory and service KPIs
+``scenario_tornado``        per run, factor and KPI: the KPI at the low and high setting
+``scenario_calibration``    per run and tier: target against achieved service, before and after
+==========================  =====================================================================
+
+Tables (version 6: supply and traceability)
+-------------------------------------------
+=========================  ======================================================================
+``lot_holds``              holds placed on lots (recall, quarantine, excursion, damage, manual),
+                           with who placed and who released them; active = not released
+``supplier_blocks``        suppliers (or item-suppliers) blocked from sourcing, e.g. by a recall
+``sourcing_rules``         split rules per item-supplier: fixed shares or grade × capacity
+``cold_chain_exposures``   evaluated logger records (a shipment, or a storage unit's day) per
+                           temperature range: minutes outside, unknown minutes, MKT, verdict
+``trace_index_state``      when the trace index was built and from which movements
+``trace_lot_position``     trace index: units of each lot in stock per location
+``trace_lot_transit``      trace index: units of each lot in transit per shipment
+``trace_lot_issue``        trace index: units of each lot issued per customer, with dates
+``trace_lot_edge``         trace index: flows of each lot between nodes (supplier, location,
+                           customer, scrap), for genealogy and routes
+``trace_serial_state``     trace index: the last movement and whereabouts of every serial
+=========================  ======================================================================
+
+Tables (version 7: plan and governance)
+---------------------------------------
+=========================  ======================================================================
+``proposal_controls``      per proposal: approval level needed and why, who requested the pending
+                           decision, validity; proposal ids are unique across runs
+``approvals``              every approval decision (approve / reject) with role, user, comment
+``plan_projection``        per run and proposed item-location: projected stock per day with and
+                           without the order, against reorder point and safety stock
+``rolling_plan``           per run, item and month: the MRP record (gross requirements, dependent
+                           demand, receipts, projected stock, planned orders, spend) and the change
+                           against the previous run's plan
+``alerts``                 alerts with severity, owner role and action; raised once, tracked while
+                           the condition holds, resolved when it clears
+``policy_version_details`` per policy version: plan thresholds and the version it restored
+``audit_log``              append-only, hash-chained log of imports, policy changes, approvals,
+                           overrides, recalls and exports; ``audit_head`` holds the chain's head
+``exports``                every requisition export: files, mapping, lines, value, checksum
+=========================  ======================================================================
+
+From version 7, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
+second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``
+is unique across runs (``P<planning day>-<n>``): see :mod:`replenlib.plan.approval`.
+
+Tables (version 8: policy version requests)
 -------------------------------------------
 ==========================  =====================================================================
 ``policy_requests``         proposed strategies awaiting a second person: pending, approved (then
@@ -653,6 +707,405 @@ _DEMAND_RESULTS = (
     """,
 )
 
+_SCENARIOS = (
+    """
+    CREATE TABLE scenario_runs (
+        scenario_run_id VARCHAR PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        as_of_date DATE NOT NULL,               -- last day of the history the base was read from
+        name VARCHAR NOT NULL,                  -- the scenario set's name
+        description VARCHAR NOT NULL,
+        source_file VARCHAR NOT NULL,           -- the YAML / TOML file, as given
+        baseline VARCHAR NOT NULL,              -- scenario the differences are measured to
+        business_before VARCHAR,                -- business case: scenario before ...
+        business_after VARCHAR,                 -- ... and after
+        reference VARCHAR NOT NULL,             -- scenario the levers are compared with
+        replications INTEGER NOT NULL,
+        horizon_days INTEGER NOT NULL,          -- [days] measured, after the warm-up
+        warmup_days INTEGER NOT NULL,           -- [days] not measured
+        seed BIGINT NOT NULL,
+        demand_source VARCHAR NOT NULL,         -- 'bootstrap' or 'fitted'
+        n_series INTEGER NOT NULL,
+        seconds DOUBLE NOT NULL,                -- [s] wall time of the run
+        replenlib_version VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE scenario_definitions (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        position INTEGER NOT NULL,              -- order in the file
+        description VARCHAR NOT NULL,
+        overrides JSON NOT NULL,                -- the scenario as written in the file
+        PRIMARY KEY (scenario_run_id, scenario)
+    )
+    """,
+    """
+    CREATE TABLE scenario_kpis (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        kpi VARCHAR NOT NULL,                   -- name in replenlib.sim.result.SimKpi
+        scope VARCHAR NOT NULL,                 -- 'all', 'tier=critical', 'erp=under', ...
+        unit VARCHAR NOT NULL,
+        mean DOUBLE,                            -- mean over replications (NULL: undefined)
+        std DOUBLE,                             -- standard deviation over replications
+        p05 DOUBLE,                             -- 5 % quantile over replications
+        p95 DOUBLE,                             -- 95 % quantile over replications
+        diff_mean DOUBLE,                       -- paired difference to the baseline (NULL for it)
+        diff_low DOUBLE,                        -- 95 % confidence interval of the difference
+        diff_high DOUBLE,
+        ref_diff_mean DOUBLE,                   -- paired difference to the reference scenario
+        ref_diff_low DOUBLE,                    -- (the business case's 'after'), 95 % interval
+        ref_diff_high DOUBLE,
+        PRIMARY KEY (scenario_run_id, scenario, kpi, scope)
+    )
+    """,
+    """
+    CREATE TABLE scenario_series (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        erp_group VARCHAR,                      -- business case: 'erp=under', 'erp=aligned', 'erp=over'
+        unit_cost DOUBLE NOT NULL,              -- [CNY per base unit]
+        policy_type VARCHAR NOT NULL,           -- 's_Q', 's_S', 'R_S', 'R_s_S', 'min_max', 'ddmrp', 'erp'
+        reorder_point DOUBLE,                   -- [base units] NULL for (R, S)
+        order_quantity DOUBLE NOT NULL,         -- [base units] (s, nQ) only
+        order_up_to DOUBLE,                     -- [base units] NULL for (s, nQ)
+        review_period_days INTEGER NOT NULL,
+        implied_cycle_service_level DOUBLE,     -- [fraction] what the plan promises (NULL: ERP)
+        implied_fill_rate DOUBLE,               -- [fraction] what the plan promises (NULL: ERP)
+        fill_rate DOUBLE,                       -- [fraction] mean over replications
+        cycle_service_level DOUBLE,             -- [fraction]
+        stockout_rate DOUBLE,                   -- [fraction]
+        stockout_days DOUBLE NOT NULL,          -- [days] per replication
+        average_on_hand DOUBLE NOT NULL,        -- [base units]
+        inventory_days DOUBLE,                  -- [days]
+        orders_placed DOUBLE NOT NULL,          -- per replication
+        expired_units DOUBLE NOT NULL,          -- [base units] per replication
+        PRIMARY KEY (scenario_run_id, scenario, item_id, location_id)
+    )
+    """,
+    """
+    CREATE TABLE scenario_frontier (
+        scenario_run_id VARCHAR NOT NULL,
+        target DOUBLE NOT NULL,                 -- [fraction] cycle service level of every series
+        kpi VARCHAR NOT NULL,
+        mean DOUBLE,
+        p05 DOUBLE,
+        p95 DOUBLE,
+        PRIMARY KEY (scenario_run_id, target, kpi)
+    )
+    """,
+    """
+    CREATE TABLE scenario_tornado (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,              -- the reference scenario
+        factor VARCHAR NOT NULL,                -- 'lead_time', 'demand_level', ...
+        kpi VARCHAR NOT NULL,
+        swing DOUBLE NOT NULL,                  -- relative move of the factor
+        low DOUBLE,                             -- KPI with the factor moved down
+        high DOUBLE,                            -- KPI with the factor moved up
+        reference DOUBLE,
+        PRIMARY KEY (scenario_run_id, factor, kpi)
+    )
+    """,
+    """
+    CREATE TABLE scenario_calibration (
+        scenario_run_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        n_series INTEGER NOT NULL,
+        measure VARCHAR NOT NULL,               -- 'cycle_service_level' or 'fill_rate'
+        target DOUBLE NOT NULL,                 -- [fraction] in that measure
+        z_before DOUBLE,                        -- safety factor the strategy implies today
+        csl_before DOUBLE,                      -- achieved cycle service level in the replay
+        fill_before DOUBLE,                     -- achieved fill rate in the replay
+        z_after DOUBLE NOT NULL,                -- calibrated safety factor
+        csl_after DOUBLE,
+        fill_after DOUBLE,
+        reached BOOLEAN NOT NULL,               -- a safety factor on the grid meets the target
+        replay_days INTEGER NOT NULL,           -- [days] replayed
+        PRIMARY KEY (scenario_run_id, tier)
+    )
+    """,
+)
+
+
+_V6_SUPPLY_TRACE = (
+    """
+    CREATE TABLE lot_holds (
+        hold_id VARCHAR PRIMARY KEY,
+        lot_id VARCHAR NOT NULL,
+        location_id VARCHAR,                    -- NULL = the lot everywhere
+        kind VARCHAR NOT NULL,                  -- 'recall', 'quarantine', 'excursion', 'damaged', 'manual'
+        reason VARCHAR NOT NULL,
+        reference VARCHAR,                      -- recall id, cold-chain record, inspection id
+        quantity DOUBLE,                        -- [base units] affected when placed (informative)
+        placed_at TIMESTAMP NOT NULL,
+        placed_by VARCHAR NOT NULL,
+        released_at TIMESTAMP,                  -- NULL = active
+        released_by VARCHAR,
+        release_reason VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE supplier_blocks (
+        block_id VARCHAR PRIMARY KEY,
+        supplier_id VARCHAR NOT NULL,
+        item_id VARCHAR,                        -- NULL = every item of the supplier
+        reason VARCHAR NOT NULL,
+        reference VARCHAR,                      -- e.g. the recall id
+        blocked_at TIMESTAMP NOT NULL,
+        blocked_by VARCHAR NOT NULL,
+        released_at TIMESTAMP,                  -- NULL = active
+        released_by VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE sourcing_rules (
+        item_id VARCHAR NOT NULL,
+        supplier_id VARCHAR NOT NULL,
+        rule VARCHAR NOT NULL,                  -- 'fixed_share' or 'grade_capacity'
+        share DOUBLE,                           -- [fraction] agreed share under 'fixed_share'
+        capacity_per_week DOUBLE,               -- [base units/week]; NULL = unlimited
+        PRIMARY KEY (item_id, supplier_id)
+    )
+    """,
+    """
+    CREATE TABLE cold_chain_exposures (
+        record_id VARCHAR NOT NULL,             -- 'S:<shipment>' or 'L:<logger>:<day>'
+        logger_id VARCHAR NOT NULL,
+        shipment_id VARCHAR,
+        location_id VARCHAR,
+        window_start TIMESTAMP NOT NULL,
+        window_end TIMESTAMP NOT NULL,
+        low_c DOUBLE NOT NULL,                  -- [°C] range evaluated
+        high_c DOUBLE NOT NULL,                 -- [°C]
+        allowed_minutes DOUBLE NOT NULL,        -- [min]
+        n_readings INTEGER NOT NULL,
+        minutes_above DOUBLE NOT NULL,          -- [min]
+        minutes_below DOUBLE NOT NULL,          -- [min]
+        unknown_minutes DOUBLE NOT NULL,        -- [min] not covered by readings (gaps)
+        longest_gap_minutes DOUBLE NOT NULL,    -- [min]
+        max_c DOUBLE,                           -- [°C]
+        min_c DOUBLE,                           -- [°C]
+        mkt_c DOUBLE,                           -- [°C] mean kinetic temperature
+        exposure VARCHAR NOT NULL,              -- 'safe', 'tolerated', 'unknown', 'excursion'
+        evaluated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (record_id, low_c, high_c, allowed_minutes)
+    )
+    """,
+    """
+    CREATE TABLE trace_index_state (
+        built_at TIMESTAMP NOT NULL,
+        as_of DATE,                             -- last movement day covered
+        movements_count BIGINT NOT NULL,
+        max_movement_id BIGINT,
+        shipments_count BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_position (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        quantity DOUBLE NOT NULL,               -- [base units] arrived minus left
+        first_in DATE,
+        last_movement DATE
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_transit (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        from_location_id VARCHAR,
+        to_location_id VARCHAR NOT NULL,
+        shipment_id VARCHAR,
+        dispatch_date DATE NOT NULL,
+        arrival_date DATE NOT NULL,
+        quantity DOUBLE NOT NULL                -- [base units]
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_issue (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        customer_id VARCHAR,                    -- NULL = issued without a known customer
+        location_id VARCHAR,                    -- issuing location
+        quantity DOUBLE NOT NULL,               -- [base units] issued
+        quantity_returned DOUBLE NOT NULL,      -- [base units] returned by the customer
+        first_issue DATE,
+        last_issue DATE,
+        issue_movements BIGINT NOT NULL,        -- issue movements (one per unit when serialised)
+        issue_references VARCHAR                -- procedure references where present
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_edge (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,                  -- movement kind
+        from_node VARCHAR NOT NULL,             -- 'L:<location>', 'S:<supplier>', 'C:<customer>', 'X'
+        to_node VARCHAR NOT NULL,
+        quantity DOUBLE NOT NULL,               -- [base units]
+        first_date DATE NOT NULL,
+        last_date DATE NOT NULL,
+        movements BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE trace_serial_state (
+        item_id VARCHAR NOT NULL,
+        serial_number VARCHAR NOT NULL,
+        lot_id VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'in_stock', 'in_transit', 'issued', 'scrapped', 'returned', 'adjusted_out'
+        location_id VARCHAR,                    -- where it is (or is heading, in transit)
+        customer_id VARCHAR,                    -- who received it, when issued
+        event_date DATE NOT NULL,               -- date of its last movement
+        arrival_date DATE,                      -- in transit: expected arrival
+        reference VARCHAR                       -- last movement's reference
+    )
+    """,
+)
+
+
+_V7_PLAN_GOVERNANCE = (
+    """
+    CREATE TABLE proposal_controls (
+        proposal_id VARCHAR PRIMARY KEY,        -- unique across runs (proposals.proposal_id)
+        run_id VARCHAR NOT NULL,
+        policy_version INTEGER NOT NULL,        -- the policy version that produced it
+        required_level INTEGER NOT NULL,        -- 1 = one release, 2 = a second role approves too
+        approval_reasons VARCHAR NOT NULL,      -- ';'-joined: value, beyond_order_up_to, ...
+        is_emergency BOOLEAN NOT NULL,
+        supplier_status VARCHAR,                -- qualification status at proposal time
+        order_up_to DOUBLE NOT NULL,            -- [base units]
+        requested_by VARCHAR NOT NULL,          -- who asked for the pending decision
+        expires_on DATE NOT NULL,               -- last day it can be approved
+        updated_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE approvals (
+        approval_id BIGINT PRIMARY KEY,
+        proposal_id VARCHAR NOT NULL,
+        level INTEGER NOT NULL,                 -- 1 or 2
+        decision VARCHAR NOT NULL,              -- 'approve' or 'reject'
+        role VARCHAR NOT NULL,
+        user_id VARCHAR NOT NULL,
+        comment VARCHAR,
+        status_after VARCHAR NOT NULL,
+        decided_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE plan_projection (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        stock_without_order DOUBLE NOT NULL,    -- [base units] < 0 = unmet demand
+        stock_with_order DOUBLE NOT NULL,       -- [base units]
+        reorder_point DOUBLE NOT NULL,          -- [base units]
+        safety_stock DOUBLE NOT NULL,           -- [base units]
+        PRIMARY KEY (run_id, item_id, location_id, day)
+    )
+    """,
+    """
+    CREATE TABLE rolling_plan (
+        run_id VARCHAR NOT NULL,
+        policy_version INTEGER NOT NULL,
+        item_id VARCHAR NOT NULL,
+        period DATE NOT NULL,                   -- first day of the month
+        supplier_id VARCHAR,                    -- primary supplier (NULL: made in-house)
+        low_level_code INTEGER NOT NULL,
+        independent_demand DOUBLE NOT NULL,     -- [base units/month] forecast + known demand
+        dependent_demand DOUBLE NOT NULL,       -- [base units/month] from parents via the BOM
+        gross_requirements DOUBLE NOT NULL,     -- [base units/month]
+        scheduled_receipts DOUBLE NOT NULL,     -- [base units/month] open orders and proposals
+        projected_on_hand DOUBLE NOT NULL,      -- [base units] end of month
+        net_requirements DOUBLE NOT NULL,       -- [base units/month]
+        planned_receipts DOUBLE NOT NULL,       -- [base units/month]
+        planned_releases DOUBLE NOT NULL,       -- [base units/month] offset by the lead time
+        past_due DOUBLE NOT NULL,               -- [base units] releases already late (month 1)
+        unit_price DOUBLE NOT NULL,             -- [CNY per base unit]
+        planned_spend DOUBLE NOT NULL,          -- [CNY] planned receipts × unit price
+        previous_planned_receipts DOUBLE,       -- [base units/month] previous run; NULL = new
+        change_planned_receipts DOUBLE NOT NULL,  -- [base units/month] this − previous
+        PRIMARY KEY (run_id, item_id, period)
+    )
+    """,
+    """
+    CREATE TABLE alerts (
+        alert_id BIGINT PRIMARY KEY,
+        alert_key VARCHAR NOT NULL,             -- kind:subject; one open alert per key
+        kind VARCHAR NOT NULL,                  -- replenlib.plan.alerts.AlertKind
+        severity VARCHAR NOT NULL,              -- 'critical', 'high', 'medium', 'low'
+        owner_role VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL,
+        item_id VARCHAR,
+        location_id VARCHAR,
+        supplier_id VARCHAR,
+        message VARCHAR NOT NULL,
+        suggested_action VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'open', 'acknowledged', 'resolved'
+        raised_run VARCHAR NOT NULL,
+        raised_at TIMESTAMP NOT NULL,
+        last_seen_run VARCHAR NOT NULL,
+        last_seen_at TIMESTAMP NOT NULL,
+        times_seen INTEGER NOT NULL,
+        acknowledged_by VARCHAR,
+        acknowledged_at TIMESTAMP,
+        resolved_run VARCHAR,
+        resolved_at TIMESTAMP,
+        resolved_by VARCHAR,
+        resolution VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE policy_version_details (
+        version_id INTEGER PRIMARY KEY,
+        thresholds JSON NOT NULL,               -- replenlib.plan.thresholds.PlanThresholds
+        restored_from INTEGER                   -- set when the version restores an earlier one
+    )
+    """,
+    """
+    CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY,                 -- 1, 2, 3, ... without gaps
+        logged_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,                 -- role/user, or 'system'
+        action VARCHAR NOT NULL,                -- replenlib.governance.audit.AuditAction
+        entity VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,
+        details VARCHAR NOT NULL,               -- canonical JSON
+        prev_hash VARCHAR NOT NULL,             -- hash of entry seq - 1 (64 zeros for the first)
+        hash VARCHAR NOT NULL                   -- SHA-256 of this entry's fields and prev_hash
+    )
+    """,
+    """
+    CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        hash VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE exports (
+        export_id VARCHAR PRIMARY KEY,
+        exported_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,
+        folder VARCHAR NOT NULL,
+        files VARCHAR NOT NULL,                 -- ';'-joined file names
+        mapping VARCHAR NOT NULL,
+        n_lines INTEGER NOT NULL,
+        total_value DOUBLE NOT NULL,            -- [CNY]
+        sha256 VARCHAR NOT NULL                 -- of the CSV (or the first file)
+    )
+    """,
+)
+
+
 _POLICY_REQUESTS = (
     """
     CREATE TABLE policy_requests (
@@ -693,7 +1146,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         _DEMAND_RESULTS,
     ),
     Migration(
-        5, "policy version requests (proposed, approved by a second person)", _POLICY_REQUESTS
+        5, "scenario runs: definitions, KPIs, series, frontier, tornado, calibration", _SCENARIOS
+    ),
+    Migration(
+        6,
+        "supply and traceability: holds, supplier blocks, sourcing rules, cold chain, trace index",
+        _V6_SUPPLY_TRACE,
+    ),
+    Migration(
+        7,
+        "plan and governance: approvals, projections, rolling plan, alerts, audit, exports",
+        _V7_PLAN_GOVERNANCE,
+    ),
+    Migration(
+        8, "policy version requests (proposed, approved by a second person)", _POLICY_REQUESTS
     ),
 )
 

@@ -7,7 +7,7 @@ rate and stockout risk of every item-location with :class:`~replenlib.policy.wha
 and updates the numbers and two plotly ``FigureWidget`` charts in place. Two buttons keep the
 result: **save as scenario** (a scenario file for ``replen scenario run``) and **propose as
 policy version** (a pending request that a second person approves, see
-:mod:`replenlib.store.policy_requests`).
+:mod:`replenlib.governance.policy_requests`).
 
 For the interactive ``03_policy_whatif`` notebook (JupyterLab or Voilà); reports never display
 widgets. The store is read once, read-only, at start; only the two buttons write.
@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from replenlib.governance.policy_requests import propose_policy_version
 from replenlib.i18n import label
 from replenlib.policy.kinds import PolicyType
 from replenlib.policy.whatif import (
@@ -36,7 +37,6 @@ from replenlib.policy.whatif import (
 )
 from replenlib.scenario.whatif import save_scenario, scenario_document
 from replenlib.store import reader
-from replenlib.store.policy_requests import propose_policy_version
 from replenlib.store.whatif_views import WhatIfData, load_whatif
 from replenlib.viz.whatif import service_by_tier, update_tier_figures, value_by_tier
 

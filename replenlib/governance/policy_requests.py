@@ -7,10 +7,10 @@ one the next nightly run plans with). A proposal made against version *k* cannot
 once the current version is no longer *k*: the approver would sign off changes they have not
 seen compared with today's policy.
 
-This is the one place the what-if widget (and any later ``replen policy`` command) goes
-through; a fuller governance layer (audit trail, plan thresholds) can take these functions
-over without changing their callers. Every change is one :func:`replenlib.store.writer`
-transaction.
+This is the one place the what-if widget goes through. An approval creates the version with
+:func:`replenlib.governance.policy_versions.create_version` (four eyes, audit entry, the plan
+thresholds of the version it changes); proposing and rejecting are audited too. Every
+change is one :func:`replenlib.store.writer` transaction.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import duckdb
 import pandas as pd
 
 from replenlib.errors import ReplenError
+from replenlib.governance import audit
+from replenlib.governance.policy_versions import create_version, thresholds_for
 from replenlib.policy.strategy import Strategy
 from replenlib.store.db import reader, writer
 
@@ -94,10 +96,14 @@ def approve_policy_request(
                 f"request {request_id} changes policy version {row['based_on_version']}, but the "
                 f"current version is {current}: propose it again against version {current}"
             )
-        version = int(current) + 1
-        con.execute(
-            "INSERT INTO policy_versions VALUES (?, ?, ?, ?, ?, ?)",
-            [version, moment, row["author"], row["reason"], approver.strip(), row["body"]],
+        version = create_version(
+            con,
+            strategy=str(row["body"]),
+            thresholds=thresholds_for(con, int(current)),
+            author=str(row["author"]),
+            reason=f"{row['reason']} (request {request_id})",
+            approved_by=approver.strip(),
+            now=moment,
         )
         _decide(con, request_id, "approved", approver, comment, moment, version)
     return Decision(request_id, "approved", version)
@@ -111,7 +117,17 @@ def reject_policy_request(
         raise PolicyRequestError("rejecting a request needs a comment saying why")
     with writer(db) as con:
         _pending(con, request_id, approver)
-        _decide(con, request_id, "rejected", approver, comment, now or datetime.now(), None)
+        moment = now or datetime.now()
+        _decide(con, request_id, "rejected", approver, comment, moment, None)
+        audit.append(
+            con,
+            actor=approver.strip(),
+            action=audit.AuditAction.REJECT,
+            entity="policy_request",
+            entity_id=str(request_id),
+            details={"comment": comment.strip()},
+            now=moment,
+        )
     return Decision(request_id, "rejected", None)
 
 
