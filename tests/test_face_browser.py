@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from replenlib.i18n import _LABELS
+from replenlib.reports.runner import REPORTS
 from tests.browser import chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +94,7 @@ def _offline_page(browser: Any, errors: list[str]) -> Any:
 
 
 @pytest.mark.parametrize(
-    ("name", "lang"), [("kpi", "en"), ("kpi", "zh"), ("demand", "zh"), ("data_health", "zh")]
+    ("name", "lang"), [(n, "zh") for n in sorted(REPORTS)] + [("kpi", "en"), ("scenario", "en")]
 )
 def test_report_draws_offline_without_console_errors(
     browser: Any, rendered_reports: dict[tuple[str, str], Path], name: str, lang: str
@@ -120,8 +121,8 @@ def test_report_draws_offline_without_console_errors(
         ] == []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}-report-{lang}.png"), full_page=True)
-    if (name, lang) == ("kpi", "en"):
-        _readme_image(page, "kpi-report.png", height=1500)
+    if lang == "en":
+        _readme_image(page, f"{name}-report.png", height=1500)
     page.close()
 
 

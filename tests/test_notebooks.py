@@ -88,6 +88,10 @@ def test_git_strips_outputs_before_commit() -> None:
 
 
 ANALYST = [p for p in NOTEBOOKS if p.name not in REPORT_FILES]
+#: Parameters that keep an analyst notebook quick on the small demo.
+QUICK: dict[str, dict[str, object]] = {
+    "05_scenarios.ipynb": {"replications": 3, "analyses": False},
+}
 
 
 @pytest.mark.slow
@@ -105,6 +109,7 @@ def test_analyst_notebook_runs_on_the_small_demo(
         parameters["lang"] = "zh"
     if "scenarios_dir" in declared:
         parameters["scenarios_dir"] = str(tmp_path / "scenarios")
+    parameters.update(QUICK.get(path.name, {}))
     out = tmp_path / path.name
     papermill.execute_notebook(
         str(path),
