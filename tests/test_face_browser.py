@@ -42,6 +42,12 @@ ENGLISH_LABELS = sorted(
     key=len,
     reverse=True,
 )
+#: What a browser shows of the report's own words: table cells and ``.replen-data`` (texts
+#: quoted from the data, e.g. a scenario file's descriptions or alert messages) hidden.
+OWN_TEXT = """() => {
+    document.querySelectorAll('td, .replen-data').forEach(e => e.style.display = 'none');
+    return document.body.innerText;
+}"""
 #: Charts that drew: a plotly div with an SVG that has width and marks (paths or images).
 DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')].filter(d => {
     const svg = d.querySelector('svg.main-svg');
@@ -113,7 +119,7 @@ def test_report_draws_offline_without_console_errors(
         assert drawn == figures, f"{figures - drawn} of {figures} charts did not draw"
     assert errors == [], errors
     if lang == "zh":
-        text = page.evaluate("() => document.body.innerText")
+        text = page.evaluate(OWN_TEXT)
         assert [
             e
             for e in ENGLISH_LABELS

@@ -60,18 +60,21 @@ def propose_policy_version(
         raise PolicyRequestError("a policy version request needs a reason (why the policy changes)")
     body = strategy.to_json()
     Strategy.from_json(body)  # refuse what the planner could not read
+    moment = now or datetime.now()
     with writer(db) as con:
         request = _next_id(con)
         con.execute(
             "INSERT INTO policy_requests VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, NULL)",
-            [
-                request,
-                now or datetime.now(),
-                author.strip(),
-                reason.strip(),
-                based_on_version,
-                body,
-            ],
+            [request, moment, author.strip(), reason.strip(), based_on_version, body],
+        )
+        audit.append(
+            con,
+            actor=author.strip(),
+            action=audit.AuditAction.POLICY_PROPOSE,
+            entity="policy_request",
+            entity_id=str(request),
+            details={"reason": reason.strip(), "based_on_version": based_on_version},
+            now=moment,
         )
     return request
 
