@@ -247,7 +247,7 @@ def tracking_signal(
 
 
 def forecast_bias(signal: NDArray[np.float64], limit: float) -> RuleResult:
-    """Fires where |tracking signal| > ``limit``; high beyond 1.5 × limit, else medium."""
+    """Fires where abs(tracking signal) > ``limit``; high beyond 1.5 × limit, else medium."""
     magnitude = np.nan_to_num(np.abs(signal), nan=0.0)
     return RuleResult(
         magnitude > limit, _severity(magnitude > 1.5 * limit, Severity.HIGH, Severity.MEDIUM)

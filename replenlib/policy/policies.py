@@ -3,13 +3,13 @@ r"""Service-level policies (s, Q), (s, S), (R, S) and (R, s, S) for a whole pane
 Each row has a policy type, a service measure and a target. The levels come from
 :mod:`.service`; this module adds the bookkeeping a planner reads:
 
-====================  ===========================  ============================  ============
+====================  ===========================  =============================  ============
 policy                level solved for             order-up-to :math:`S`          lot size
-====================  ===========================  ============================  ============
-(s, Q)                reorder point :math:`s`      :math:`s + Q`                 :math:`Q`
-(s, S), (R, s, S)     reorder point :math:`s`      :math:`s + \Delta`            :math:`\Delta`
+====================  ===========================  =============================  ============
+(s, Q)                reorder point :math:`s`      :math:`s + Q`                  :math:`Q`
+(s, S), (R, s, S)     reorder point :math:`s`      :math:`s + \Delta`             :math:`\Delta`
 (R, S)                order-up-to :math:`S`        :math:`S` (and :math:`s = S`)  :math:`\mu_R`
-====================  ===========================  ============================  ============
+====================  ===========================  =============================  ============
 
 :math:`Q` and :math:`\Delta` come from order sizing (EOQ, quantity discounts, terms) and are
 inputs here. The **safety stock** is the expected stock left when a replenishment arrives:
