@@ -119,6 +119,8 @@ def approval_requirements(
 
     ``supplier_status`` is the qualification status (``approved``, ``conditional``, ``blocked``)
     and is only judged for purchases (``is_purchase``); transfers have no supplier.
+    ``order_value`` and ``value_threshold`` are in [CNY]; quantities, positions, levels and the
+    order multiple in [units].
     """
     flags = {
         ApprovalReason.VALUE: order_value > value_threshold,

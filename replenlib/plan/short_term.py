@@ -296,7 +296,7 @@ def wanted_quantity(inputs: ShortTermInputs, position: NDArray[np.float64]) -> N
 def reason_flags(
     inputs: ShortTermInputs, position: NDArray[np.float64], thresholds: PlanThresholds
 ) -> dict[ReasonCode, NDArray[np.bool_]]:
-    """Per series, which reasons apply to an order placed today.
+    """Per series, which reasons apply to an order placed today (``position`` [units]).
 
     Tender and expiry replacement apply when they lowered the position (and so raised the
     quantity); a forecast peak when the forecast rate exceeds ``forecast_peak_ratio`` times

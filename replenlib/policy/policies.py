@@ -249,7 +249,10 @@ def replenishment_quantity(
 
 
 def is_review_day(day_number: int, review_period_days: ArrayLike) -> NDArray[np.bool_]:
-    """Rows reviewed on day ``day_number`` (e.g. ``date.toordinal()``): every R-th day."""
+    """Rows reviewed on day ``day_number`` (e.g. ``date.toordinal()``): every R-th day.
+
+    ``review_period_days`` is R per row [days].
+    """
     period = np.maximum(np.rint(np.asarray(review_period_days, dtype=np.float64)), 1.0)
     return np.asarray(day_number % period == 0, dtype=bool)
 
@@ -272,6 +275,8 @@ def power_approximation(
 ) -> CostOptimalSS:
     r"""Periodic-review (s, S) from holding, backorder and ordering costs (Ehrhardt & Mosier).
 
+    Costs: holding :math:`h` [CNY/unit/period], backorder :math:`p` [CNY/unit/period] and
+    fixed :math:`K` [CNY/order]; demand [units/period] and lead time :math:`L` [periods].
     With per-period demand :math:`\mu, \sigma` and demand over :math:`L + 1` periods
     :math:`\mu_L = (L+1)\mu`, :math:`\sigma_L = \sqrt{L+1}\,\sigma`:
 
