@@ -19,7 +19,7 @@ os.environ.setdefault("PLOTLY_RENDERER", "notebook")
 
 project = "replenlib"
 author = "replenlib maintainers"
-copyright = "replenlib maintainers"  # noqa: A001 - Sphinx's name
+copyright = "replenlib maintainers"
 release = "0.1.0"
 
 extensions = [
@@ -31,7 +31,7 @@ extensions = [
 ]
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "README.md"]
+exclude_patterns = ["_build", "README.md", "**/README.md"]
 root_doc = "index"
 
 # MyST: $…$ math, heading anchors for in-page links, ::: fences for admonitions

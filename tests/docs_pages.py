@@ -55,7 +55,9 @@ class Example:
 
 def pages() -> list[Path]:
     """Every Markdown page of the documentation, sorted."""
-    return sorted(p for p in DOCS.rglob("*.md") if "_build" not in p.parts)
+    return sorted(
+        p for p in DOCS.rglob("*.md") if "_build" not in p.parts and p.name != "README.md"
+    )
 
 
 def fences(text: str) -> list[Fence]:
@@ -103,7 +105,7 @@ def run_examples(text: str) -> list[tuple[Example, str]]:
     for example in examples(text):
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
-            exec(compile(example.code, f"<docs line {example.line}>", "exec"), namespace)  # noqa: S102
+            exec(compile(example.code, f"<docs line {example.line}>", "exec"), namespace)
         outputs.append((example, buffer.getvalue()))
     return outputs
 
