@@ -234,3 +234,16 @@ def test_api_reference_lists_the_packages_notebooks_use() -> None:
 def test_public_api_has_docstrings_with_units() -> None:
     problems = [p for module in _documented_modules() for p in _docstring_problems(module)]
     assert not problems, "\n".join(problems)
+
+
+def test_the_site_loads_nothing_from_the_network() -> None:
+    """Offline at build and view time: no remote script, style, font or formula renderer."""
+    conf = (DOCS / "conf.py").read_text(encoding="utf-8")
+    assert re.search(r'^mathjax_path = "mathjax/[^"]+\.js"', conf, re.MULTILINE), "vendored MathJax"
+    assert (DOCS / "_static" / "mathjax" / "tex-svg-full.js").exists()
+    assert "intersphinx" not in conf, "intersphinx fetches inventories at build time"
+    remote = re.compile(r"<(script|link|img|iframe)[^>]*(src|href)\s*=\s*[\"']?(https?:)?//", re.I)
+    for page in [*PAGES, *DOCS.rglob("*.rst"), *(DOCS / "_static").glob("*.css")]:
+        text = page.read_text(encoding="utf-8")
+        assert not remote.search(text), f"{_id(page)} loads a remote resource"
+        assert "@import url(http" not in text, f"{_id(page)} imports a remote style"
