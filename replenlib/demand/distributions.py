@@ -9,9 +9,10 @@ chosen per row, all parameterised by their mean :math:`\mu` and variance :math:`
 family                 parameters                                                    support
 =====================  ============================================================  ========
 ``normal``             :math:`\mu, \sigma`                                           real
-``gamma``              shape :math:`k = \mu^2/\sigma^2`, scale :math:`\theta = \sigma^2/\mu`  x ≥ 0
-``negative_binomial``  :math:`r = \mu^2/(\sigma^2-\mu)`, :math:`p = \mu/\sigma^2` (needs
-                       :math:`\sigma^2 > \mu`; otherwise Poisson is used)             0, 1, …
+``gamma``              shape :math:`k = \mu^2/\sigma^2`, scale                       x ≥ 0
+                       :math:`\theta = \sigma^2/\mu`
+``negative_binomial``  :math:`r = \mu^2/(\sigma^2-\mu)`, :math:`p = \mu/\sigma^2`    0, 1, …
+                       (needs :math:`\sigma^2 > \mu`; otherwise Poisson is used)
 ``poisson``            :math:`\mu` (variance is :math:`\mu` whatever was asked)      0, 1, …
 ``empirical``          draws :math:`s_1, \dots, s_n` (bootstrap)                     draws
 =====================  ============================================================  ========

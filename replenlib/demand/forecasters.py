@@ -19,7 +19,7 @@ method                  model                                                   
 ``croston``, ``sba``    Croston / Syntetos–Boylan approximation                 :mod:`.intermittent`
 ``tsb``                 Teunter–Syntetos–Babai                                  :mod:`.intermittent`
 ``new_item``            category / analogue launch profile × early sales        :mod:`.new_items`
-``statsmodels_ets``     per-series statsmodels fit (reference, small panels)    :mod:`.reference`
+``statsmodels_ets``     per-series statsmodels fit (reference, small panels)    :mod:`~replenlib.demand.reference`
 ======================  =====================================================  ================
 
 Contract (checked over all forecasters by ``tests/test_demand_forecasters.py``): forecasts are
@@ -166,9 +166,11 @@ class Naive(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``naive``."""
         return Method.NAIVE
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit the naive path to ``y`` (series × periods) [units/period]."""
         values = smoothing.as_panel(y)
         return fitted_panel(
             self.method, baselines.naive(values), values, replay_with=baselines.naive
@@ -181,9 +183,11 @@ class HistoricAverage(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``historic_average``."""
         return Method.HISTORIC_AVERAGE
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit the running mean of ``y`` (series × periods) [units/period]."""
         values = smoothing.as_panel(y)
         path = baselines.historic_average(values)
         return fitted_panel(self.method, path, values, replay_with=baselines.historic_average)
@@ -197,9 +201,11 @@ class SeasonalNaive(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``seasonal_naive``."""
         return Method.SEASONAL_NAIVE
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit the seasonal naive path (season ``period`` [periods]) to ``y`` [units/period]."""
         values = smoothing.as_panel(y)
 
         def run(panel: FloatArray) -> PanelPath:
@@ -216,9 +222,11 @@ class SES(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``ses``."""
         return Method.SES
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit SES to ``y`` [units/period]; ``alpha`` None estimates α per series."""
         values = smoothing.as_panel(y)
         if self.alpha is None:
             spec = ets_fit.fit_spec(values, ets_fit.SES_SPEC)
@@ -232,6 +240,7 @@ class SES(_Base):
         return fitted_panel(self.method, run(values), values, replay_with=run)
 
     def forecast(self, y: ArrayLike, horizon: int) -> FloatArray:
+        """(series, horizon) flat SES forecasts [units/period] (closed form for a fixed α)."""
         if self.alpha is None:
             return self.fit(y).predict(horizon)
         level = np.maximum(smoothing.ses_level(y, self.alpha), 0.0)
@@ -246,9 +255,11 @@ class Holt(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``holt`` or ``holt_damped``."""
         return Method.HOLT_DAMPED if self.damped else Method.HOLT
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit Holt's (damped) trend per series to ``y`` [units/period] by AICc search."""
         spec = ets_fit.DAMPED_SPEC if self.damped else ets_fit.HOLT_SPEC
         return _fit_specs(self.method, y, (spec,), period=1)
 
@@ -262,9 +273,11 @@ class HoltWinters(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``holt_winters``."""
         return Method.HOLT_WINTERS
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit additive Holt–Winters per series to ``y`` [units/period]; season ``period``."""
         spec = (
             ets_fit.DAMPED_SEASONAL_SPEC
             if self.damped
@@ -283,9 +296,11 @@ class AutoETS(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``auto_ets``."""
         return Method.AUTO_ETS
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit every spec per series to ``y`` [units/period] and keep the lowest AICc."""
         return _fit_specs(
             self.method,
             y,
@@ -328,9 +343,11 @@ class Croston(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``croston``."""
         return Method.CROSTON
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit Croston's size and interval smoothing to ``y`` [units/period]."""
         values = smoothing.as_panel(y)
 
         def run(panel: FloatArray) -> PanelPath:
@@ -339,6 +356,7 @@ class Croston(_Base):
         return fitted_panel(self.method, run(values), values, replay_with=run)
 
     def forecast(self, y: ArrayLike, horizon: int) -> FloatArray:
+        """(series, horizon) flat Croston forecasts [units/period] from the closed form."""
         rate = intermittent.croston_rate(y, self.alpha)
         return np.repeat(rate[:, None], horizon, axis=1)
 
@@ -351,9 +369,11 @@ class SBA(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``sba``."""
         return Method.SBA
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit the Syntetos–Boylan approximation to ``y`` [units/period]."""
         values = smoothing.as_panel(y)
 
         def run(panel: FloatArray) -> PanelPath:
@@ -362,6 +382,7 @@ class SBA(_Base):
         return fitted_panel(self.method, run(values), values, replay_with=run)
 
     def forecast(self, y: ArrayLike, horizon: int) -> FloatArray:
+        """(series, horizon) flat SBA forecasts [units/period] from the closed form."""
         rate = intermittent.croston_rate(y, self.alpha, sba=True)
         return np.repeat(rate[:, None], horizon, axis=1)
 
@@ -375,9 +396,11 @@ class TSB(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``tsb``."""
         return Method.TSB
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit TSB (size and demand probability) to ``y`` [units/period]."""
         values = smoothing.as_panel(y)
 
         def run(panel: FloatArray) -> PanelPath:
@@ -386,6 +409,7 @@ class TSB(_Base):
         return fitted_panel(self.method, run(values), values, replay_with=run)
 
     def forecast(self, y: ArrayLike, horizon: int) -> FloatArray:
+        """(series, horizon) flat TSB forecasts [units/period] from the closed form."""
         rate = intermittent.tsb_rate(y, self.alpha, self.beta)
         return np.repeat(rate[:, None], horizon, axis=1)
 
@@ -408,9 +432,11 @@ class NewItem(_Base):
 
     @property
     def method(self) -> Method:
+        """The method name, ``new_item``."""
         return Method.NEW_ITEM
 
     def fit(self, y: ArrayLike) -> FittedPanel:
+        """Fit launch profiles to ``y`` [units/period]; the in-sample path is SES(``alpha``)."""
         values = smoothing.as_panel(y)
         future = new_items.new_item_forecast(
             values,

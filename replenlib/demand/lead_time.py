@@ -395,7 +395,11 @@ def replace_rows(
     rng: np.random.Generator,
     n_draws: int,
 ) -> DemandDistribution:
-    """``base`` with the bootstrap distribution in ``rows``."""
+    """``base`` with the bootstrap distribution in ``rows``.
+
+    ``history`` is (series, T) demand [units/period]; ``lead_time_mean``, ``lead_time_std`` and
+    ``review_period`` are per series [periods]; ``n_draws`` bootstrap draws per row.
+    """
     if not rows.any():
         return base
     n = len(rows)

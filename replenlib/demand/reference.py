@@ -45,6 +45,7 @@ class StatsmodelsETS:
 
     @property
     def method(self) -> Method:
+        """The method name, ``statsmodels_ets``."""
         return Method.STATSMODELS_ETS
 
     def fit(self, y: ArrayLike) -> FittedPanel:
@@ -77,6 +78,7 @@ class StatsmodelsETS:
         return fitted_panel(self.method, run(values), values, replay_with=run)
 
     def forecast(self, y: ArrayLike, horizon: int) -> FloatArray:
+        """``fit(y).predict(horizon)``: (series, horizon) forecasts [units/period]."""
         return self.fit(y).predict(horizon)
 
     def _estimate(

@@ -226,7 +226,10 @@ def on_time_flags(
     tolerance_days: int = 0,
     early_tolerance_days: int | None = None,
 ) -> NDArray[np.bool_]:
-    """Per receipt, whether it arrived inside the on-time window (see :func:`on_time_delivery_rate`)."""
+    """Per receipt, whether it arrived inside the on-time window (see :func:`on_time_delivery_rate`).
+
+    Receipt and confirmed days are day numbers [days]; tolerances are whole days [days].
+    """
     received = np.asarray(receipt_day, dtype=np.int64)
     confirmed = np.asarray(confirmed_day, dtype=np.int64)
     late_ok = received <= confirmed + tolerance_days

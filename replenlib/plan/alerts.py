@@ -140,7 +140,8 @@ def stockout_in_lead_time(
 ) -> RuleResult:
     """Fires when the projected stockout day (no new order) falls before the lead time ends.
 
-    Critical for critical and high tiers or when stock is already out (day 0), else high.
+    ``stockout_day`` [days from today] and ``lead_time`` [days] per series. Critical for
+    critical and high tiers or when stock is already out (day 0), else high.
     """
     fires = stockout_day < lead_time
     severe = np.isin(tier, ["critical", "high"]) | (stockout_day <= 0)
@@ -176,7 +177,8 @@ def supplier_downgraded(
     status: NDArray[np.object_], days_to_lapse: NDArray[np.float64], warning_days: float
 ) -> RuleResult:
     """Fires per supplier in use that is blocked (high), conditional (medium) or whose
-    qualification lapses within ``warning_days`` (low; NaN = no end date)."""
+    qualification lapses within ``warning_days`` [days] (low; ``days_to_lapse`` [days], NaN =
+    no end date)."""
     blocked, conditional = status == "blocked", status == "conditional"
     lapsing = np.nan_to_num(days_to_lapse, nan=np.inf) <= warning_days
     severity = np.select(
@@ -207,7 +209,7 @@ def excursion_minutes(
 def cold_chain_excursion(
     minutes_outside: NDArray[np.float64], allowed_minutes: NDArray[np.float64]
 ) -> RuleResult:
-    """Fires where minutes outside the range exceed the allowance; always critical."""
+    """Fires where minutes outside the range exceed the allowance [min]; always critical."""
     fires = minutes_outside > allowed_minutes
     return RuleResult(fires, np.full(len(fires), Severity.CRITICAL, dtype=object))
 
@@ -218,7 +220,7 @@ def inspection_block(
     reorder_point: NDArray[np.float64],
 ) -> RuleResult:
     """Fires where stock is held by inspection; high when the position is at or below the
-    reorder point without it, else medium."""
+    reorder point without it, else medium. Quantities and levels in [units]."""
     fires = blocked_quantity > 0
     short = inventory_position <= reorder_point
     return RuleResult(fires, _severity(short, Severity.HIGH, Severity.MEDIUM))
@@ -247,7 +249,7 @@ def tracking_signal(
 
 
 def forecast_bias(signal: NDArray[np.float64], limit: float) -> RuleResult:
-    """Fires where |tracking signal| > ``limit``; high beyond 1.5 × limit, else medium."""
+    """Fires where abs(tracking signal) > ``limit``; high beyond 1.5 × limit, else medium."""
     magnitude = np.nan_to_num(np.abs(signal), nan=0.0)
     return RuleResult(
         magnitude > limit, _severity(magnitude > 1.5 * limit, Severity.HIGH, Severity.MEDIUM)
@@ -255,8 +257,8 @@ def forecast_bias(signal: NDArray[np.float64], limit: float) -> RuleResult:
 
 
 def stale_sources(lag_days: NDArray[np.float64], stale_days: float) -> RuleResult:
-    """Fires per source whose latest record is older than ``stale_days`` (NaN = empty source,
-    high), medium otherwise."""
+    """Fires per source whose latest record is older than ``stale_days`` [days] (``lag_days``
+    [days]; NaN = empty source, high), medium otherwise."""
     missing = np.isnan(lag_days)
     fires = missing | (np.nan_to_num(lag_days, nan=0.0) > stale_days)
     return RuleResult(fires, _severity(missing, Severity.HIGH, Severity.MEDIUM))

@@ -3,16 +3,16 @@
 Every proposal is released by a first-level approver (a planner or buyer) before it may be
 exported to the ERP. A proposal also needs a **second-level** approval when any of these hold:
 
-======================  ===============================================================
-reason                  condition
-======================  ===============================================================
-``value``               order value > ``approval_value_threshold`` [CNY]
-``beyond_order_up_to``  inventory position + quantity > order-up-to level + one order
-                        multiple (more than rounding to the supplier's terms explains)
-``unapproved_supplier`` the supplier's qualification status is not ``approved``
-``emergency``           the order is an emergency (urgency ``critical``: stock runs out
-                        before an order placed today arrives)
-======================  ===============================================================
+=======================  ===============================================================
+reason                   condition
+=======================  ===============================================================
+``value``                order value > ``approval_value_threshold`` [CNY]
+``beyond_order_up_to``   inventory position + quantity > order-up-to level + one order
+                         multiple (more than rounding to the supplier's terms explains)
+``unapproved_supplier``  the supplier's qualification status is not ``approved``
+``emergency``            the order is an emergency (urgency ``critical``: stock runs out
+                         before an order placed today arrives)
+=======================  ===============================================================
 
 The state machine (:func:`decide`) is the single place the rules live; the store layer
 (:mod:`replenlib.governance.approvals`) applies it inside a write transaction, so the CLI and
@@ -119,6 +119,8 @@ def approval_requirements(
 
     ``supplier_status`` is the qualification status (``approved``, ``conditional``, ``blocked``)
     and is only judged for purchases (``is_purchase``); transfers have no supplier.
+    ``order_value`` and ``value_threshold`` are in [CNY]; quantities, positions, levels and the
+    order multiple in [units].
     """
     flags = {
         ApprovalReason.VALUE: order_value > value_threshold,

@@ -90,7 +90,10 @@ def net_requirements(
     moq: NDArray[np.float64],
     order_multiple: NDArray[np.float64],
 ) -> _Netting:
-    """Net one group of items (rows) over all periods (the loop runs over periods)."""
+    """Net one group of items (rows) over all periods (the loop runs over periods).
+
+    Requirements, receipts, stock, MOQ and multiple in [units]; lead times in [periods].
+    """
     n, periods = gross.shape
     projected, net, receipts = (np.zeros((n, periods)) for _ in range(3))
     balance = np.asarray(on_hand, dtype=np.float64).copy()

@@ -46,7 +46,8 @@ def scheduled_receipts(
 ) -> NDArray[np.float64]:
     """Scatter receipt lines into a series × days array; overdue lines arrive on day 0.
 
-    Lines arriving at or after ``horizon_days`` are left out.
+    ``quantity`` [units] per line, ``arrival_day`` [days from today]; lines arriving at or
+    after ``horizon_days`` [days] are left out.
     """
     receipts = np.zeros((n_series, horizon_days))
     day = np.maximum(np.asarray(arrival_day, dtype=np.int64), 0)
@@ -92,7 +93,10 @@ def project_stock(
 
 
 def first_negative_day(stock: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Index of the first negative column per row; the number of columns when none."""
+    """Index of the first negative column per row [days]; the number of columns when none.
+
+    ``stock`` is series × days of projected stock [units].
+    """
     negative = stock < -1e-9
     first: NDArray[np.int64] = np.where(
         negative.any(axis=1), negative.argmax(axis=1), stock.shape[1]

@@ -9,7 +9,7 @@ The inventory position counts everything already decided, so that a need is prop
 
 with :math:`P^{\text{in}}, P^{\text{out}}` the open proposals and approved-but-not-ordered
 requisitions into and out of the location (:data:`~replenlib.plan.approval.OPEN_STATUSES`),
-:math:`W` usable stock expected to expire unused (:mod:`.expiry`) and :math:`K` known demand
+:math:`W` usable stock expected to expire unused (:mod:`replenlib.plan.expiry`) and :math:`K` known demand
 (tenders) due within the protection interval. When :math:`IP \le s` the location is short of
 :math:`S - IP` (the order *quantity*, never the reorder level :math:`s`; an (s, Q) row wants
 whole lots of Q instead, and periodic rows are only judged on their review day — the policy's
@@ -296,7 +296,7 @@ def wanted_quantity(inputs: ShortTermInputs, position: NDArray[np.float64]) -> N
 def reason_flags(
     inputs: ShortTermInputs, position: NDArray[np.float64], thresholds: PlanThresholds
 ) -> dict[ReasonCode, NDArray[np.bool_]]:
-    """Per series, which reasons apply to an order placed today.
+    """Per series, which reasons apply to an order placed today (``position`` [units]).
 
     Tender and expiry replacement apply when they lowered the position (and so raised the
     quantity); a forecast peak when the forecast rate exceeds ``forecast_peak_ratio`` times

@@ -32,7 +32,7 @@ class PlanThresholds:
     supplier_on_time_floor : on-time rate below which a supplier alert is raised [fraction]
     qualification_warning_days : warn this long before a supplier's qualification lapses [days]
     forecast_bias_weeks : window of the tracking signal [weeks]
-    tracking_signal_limit : |tracking signal| above which a forecast is biased [-]
+    tracking_signal_limit : absolute tracking signal above which a forecast is biased [-]
     stale_data_days : a source whose latest record is older than this is stale [days]
     rolling_horizon_months : length of the monthly rolling plan [months], 12–18
     """

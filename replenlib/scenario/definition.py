@@ -4,29 +4,29 @@ A scenario starts from the **base** — today's data with the current tiered str
 applies its overrides in order. Each override acts on the series its ``where`` selects
 (all, when omitted):
 
-=====================  ===================================================================
-key                    what it changes
-=====================  ===================================================================
-``policy``             the rule: ``tiered`` (what the strategy table says for the series),
-                       a policy type (``s_Q``, ``s_S``, ``R_S``, ``R_s_S``, ``min_max``,
-                       ``ddmrp``), or ``erp`` (the fixed ERP reorder point and order
-                       quantity of ``item_location``)
-``service_targets``    service target [fraction] per tier or per selection, in the series'
-                       own measure (cycle service level or fill rate) unless ``measure``
-                       names one
+======================  ===================================================================
+key                     what it changes
+======================  ===================================================================
+``policy``              the rule: ``tiered`` (what the strategy table says for the series),
+                        a policy type (``s_Q``, ``s_S``, ``R_S``, ``R_s_S``, ``min_max``,
+                        ``ddmrp``), or ``erp`` (the fixed ERP reorder point and order
+                        quantity of ``item_location``)
+``service_targets``     service target [fraction] per tier or per selection, in the series'
+                        own measure (cycle service level or fill rate) unless ``measure``
+                        names one
 ``review_period_days``  days between reviews
-``lead_time``          ``shift_days`` and ``factor`` of lead times; ``replan`` (default true)
-                       says whether the policy knows
-``supplier_change``    series bought from supplier ``from`` switch to ``to`` (a supplier id
-                       or ``backup``, the next-priority qualified supplier)
-``supplier_outage``    a supplier delivers nothing from ``start_day`` for ``duration_days``
-                       (days count from the first measured day, after the warm-up)
-``demand``             a shock: ``multiplier`` (and ``variability``) from ``start_day`` for
-                       ``duration_days`` (default: the whole horizon; days count from the
-                       first measured day); ``replan`` (default false: a shock is a surprise)
-``moq``                MOQ ``multiplier`` or fixed ``quantity`` [units]
-``unmet_demand``       ``backorder`` or ``lost_sales``
-=====================  ===================================================================
+``lead_time``           ``shift_days`` and ``factor`` of lead times; ``replan`` (default true)
+                        says whether the policy knows
+``supplier_change``     series bought from supplier ``from`` switch to ``to`` (a supplier id
+                        or ``backup``, the next-priority qualified supplier)
+``supplier_outage``     a supplier delivers nothing from ``start_day`` for ``duration_days``
+                        (days count from the first measured day, after the warm-up)
+``demand``              a shock: ``multiplier`` (and ``variability``) from ``start_day`` for
+                        ``duration_days`` (default: the whole horizon; days count from the
+                        first measured day); ``replan`` (default false: a shock is a surprise)
+``moq``                 MOQ ``multiplier`` or fixed ``quantity`` [units]
+``unmet_demand``        ``backorder`` or ``lost_sales``
+======================  ===================================================================
 
 A selection (``where``) names ``tier``, ``category``, ``supplier``, ``location`` or
 ``item`` (a value or a list each; all given must match).
@@ -80,12 +80,16 @@ class Selector:
 
 @dataclass(frozen=True)
 class SetPolicy:
+    """Override ``policy``: the replenishment rule of the selected series."""
+
     where: Selector
     policy: PolicyChoice
 
 
 @dataclass(frozen=True)
 class SetServiceTarget:
+    """Override ``service_targets``: a target [fraction] for the selected series."""
+
     where: Selector
     target: float  #: [fraction]
     measure: ServiceMeasure | None = None  #: None: the series' own (probability) measure
@@ -93,12 +97,17 @@ class SetServiceTarget:
 
 @dataclass(frozen=True)
 class SetReviewPeriod:
+    """Override ``review_period_days``: days between reviews [days]."""
+
     where: Selector
     days: int
 
 
 @dataclass(frozen=True)
 class ChangeLeadTime:
+    """Override ``lead_time``: :math:`L' = f L + \\Delta` with ``factor`` :math:`f` [-] and
+    ``shift_days`` :math:`\\Delta` [days]; ``replan`` says whether the policy knows."""
+
     where: Selector
     shift_days: float = 0.0
     factor: float = 1.0
@@ -107,12 +116,16 @@ class ChangeLeadTime:
 
 @dataclass(frozen=True)
 class ChangeSupplier:
+    """Override ``supplier_change``: series bought from one supplier switch to another."""
+
     from_supplier: str
     to_supplier: str  #: a supplier id or ``"backup"``
 
 
 @dataclass(frozen=True)
 class SupplierOutage:
+    """Override ``supplier_outage``: nothing delivered for ``duration_days`` [days]."""
+
     supplier: str
     start_day: int
     duration_days: int
@@ -120,6 +133,9 @@ class SupplierOutage:
 
 @dataclass(frozen=True)
 class DemandShock:
+    """Override ``demand``: demand × ``multiplier`` [-] (sizes' spread × ``variability``)
+    from ``start_day`` for ``duration_days`` [days]; ``replan`` False = a surprise."""
+
     where: Selector
     multiplier: float = 1.0
     variability: float = 1.0
@@ -130,6 +146,8 @@ class DemandShock:
 
 @dataclass(frozen=True)
 class ChangeMoq:
+    """Override ``moq``: MOQ × ``multiplier`` [-] or a fixed ``quantity`` [units]."""
+
     where: Selector
     multiplier: float = 1.0
     quantity: float | None = None
@@ -137,6 +155,8 @@ class ChangeMoq:
 
 @dataclass(frozen=True)
 class SetUnmetDemand:
+    """Override ``unmet_demand``: backordered or lost sales."""
+
     where: Selector
     lost_sales: bool
 

@@ -3,16 +3,16 @@ r"""Tornado sensitivity: how much each input moves the KPIs, one input at a time
 From a reference scenario, each factor is moved down and up by its swing while the others
 stay; the bars show the KPI at the low and the high setting, sorted by width:
 
-=================  ==========================================  =================================
-factor             low / high                                   the policy
-=================  ==========================================  =================================
-``lead_time``      lead times × (1 ∓ swing)                     does not know (plans with today's)
-``demand_level``   demand × (1 ∓ swing)                         does not know
-``variability``    size deviations × (1 ∓ swing)                does not know
-``service_target`` shortfall :math:`1 - p` × (1 ± swing): a      re-plans with the new target
-                   lower / higher target (95 % → 92.5 / 97.5 %
-                   for a swing of 0.5)
-=================  ==========================================  =================================
+==================  ============================================  =================================
+factor              low / high                                    the policy
+==================  ============================================  =================================
+``lead_time``       lead times × (1 ∓ swing)                      does not know (plans with today's)
+``demand_level``    demand × (1 ∓ swing)                          does not know
+``variability``     size deviations × (1 ∓ swing)                 does not know
+``service_target``  shortfall :math:`1 - p` × (1 ± swing): a      re-plans with the new target
+                    lower / higher target (95 % → 92.5 / 97.5 %
+                    for a swing of 0.5)
+==================  ============================================  =================================
 
 The first three measure the **robustness** of a policy to being wrong about its inputs; the
 last measures the **lever** management holds. All arms are variants of one run on common

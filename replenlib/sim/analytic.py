@@ -83,7 +83,11 @@ def order_up_to_cycle_service_level(
 def order_up_to_fill_rate(
     order_up_to: float, mean: float, std: float, lead_time: int, review_period: int
 ) -> float:
-    """Fill rate :math:`\\beta` of an (R, S) policy with backorders."""
+    """Fill rate :math:`\\beta` [fraction] of an (R, S) policy with backorders.
+
+    ``order_up_to`` [units]; daily ``mean`` and ``std`` [units/day]; ``lead_time`` and
+    ``review_period`` [days].
+    """
     n = lead_time + review_period
     short = normal_loss(order_up_to, n * mean, std * np.sqrt(n)) - normal_loss(
         order_up_to, lead_time * mean, std * np.sqrt(lead_time)
@@ -100,7 +104,10 @@ def _backorders(reorder_point: float, quantity: float, mean: float, std: float, 
 def reorder_quantity_fill_rate(
     reorder_point: float, quantity: float, mean: float, std: float, lead_time: int
 ) -> float:
-    """Fill rate :math:`\\beta` of an (s, nQ) policy reviewed daily, with backorders."""
+    """Fill rate :math:`\\beta` [fraction] of an (s, nQ) policy reviewed daily, with backorders.
+
+    ``reorder_point`` and ``quantity`` [units]; ``mean``, ``std`` [units/day]; ``lead_time`` [days].
+    """
     after = _backorders(reorder_point, quantity, mean, std, lead_time + 1)
     before = _backorders(reorder_point, quantity, mean, std, lead_time)
     return 1.0 - (after - before) / mean
@@ -117,7 +124,10 @@ def reorder_quantity_average_on_hand(
 def reorder_quantity_cycle_service_level(
     reorder_point: float, quantity: float, mean: float, std: float, lead_time: int
 ) -> float:
-    """CSL of an (s, nQ) policy reviewed daily, undershoot included (module docstring)."""
+    """CSL [fraction] of an (s, nQ) policy reviewed daily, undershoot included (module docstring).
+
+    ``reorder_point`` and ``quantity`` [units]; ``mean``, ``std`` [units/day]; ``lead_time`` [days].
+    """
     u = np.linspace(0.0, quantity + mean + 10 * std, 20_001)
     weight = stats.norm.cdf(u + quantity, mean, std) - stats.norm.cdf(u, mean, std)
     served = stats.norm.cdf((reorder_point - u - lead_time * mean) / (std * np.sqrt(lead_time)))
@@ -127,5 +137,8 @@ def reorder_quantity_cycle_service_level(
 def reorder_quantity_textbook_cycle_service_level(
     reorder_point: float, mean: float, std: float, lead_time: int
 ) -> float:
-    """The textbook :math:`\\Phi((s - L\\mu)/(\\sigma\\sqrt L))`, undershoot ignored."""
+    """The textbook :math:`\\Phi((s - L\\mu)/(\\sigma\\sqrt L))` [fraction], undershoot ignored.
+
+    ``reorder_point`` [units]; ``mean``, ``std`` [units/day]; ``lead_time`` [days].
+    """
     return float(stats.norm.cdf((reorder_point - lead_time * mean) / (std * np.sqrt(lead_time))))

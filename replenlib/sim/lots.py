@@ -48,7 +48,10 @@ class LotStore:
         expiry: NDArray[np.float64],
         on_hand: NDArray[np.float64],
     ) -> None:
-        """Append one lot to each (distinct) lot row; ``on_hand`` is before the receipt."""
+        """Append one lot to each (distinct) lot row; ``on_hand`` is before the receipt.
+
+        ``qty`` and ``on_hand`` [units]; ``expiry`` is the expiry day [day index].
+        """
         self._drop_exhausted(lot, self.received[lot] - on_hand)
         full = self.count[lot] == self.slots
         self.merges += int(full.sum())
@@ -66,7 +69,7 @@ class LotStore:
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Write off lots expiring on or before ``day``; return lot rows and units written off.
 
-        ``on_hand`` is the on hand of every lot row (``on_hand[lot]`` is read).
+        ``on_hand`` is the on hand of every lot row [units] (``on_hand[lot]`` is read).
         """
         lot = np.flatnonzero(self.next_expiry <= day)
         written_off = np.zeros(len(lot))

@@ -74,7 +74,11 @@ def simulate_reference(
     lead_time_seed: int,
     outages: Outages | None = None,
 ) -> SimulationResult:
-    """Simulate row by row in Python; ``system.demand`` must be a :class:`DemandPath`."""
+    """Simulate row by row in Python; ``system.demand`` must be a :class:`DemandPath`.
+
+    Units as in :func:`replenlib.sim.engine.simulate` ([units], [days]); ``lead_time_seed``
+    seeds the lead-time draws.
+    """
     if not isinstance(system.demand, DemandPath):
         raise TypeError("the reference simulation replays a DemandPath")
     p = _params(system)

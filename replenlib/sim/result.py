@@ -10,7 +10,7 @@ cycle service level      1 − cycles with a stock-out ÷ cycles (receipt to    
                          receipt)
 fill rate                units served from stock ÷ units demanded               fraction
 stockout rate            days with demand not fully served ÷ days with demand   fraction
-stockout days            days ending with nothing on hand (which includes      days
+stockout days            days ending with nothing on hand (which includes       days
                          every day with unmet demand)
 average on hand          Σ end-of-day on hand ÷ days                            units
 inventory value          Σ items' average on hand × unit cost                   CNY

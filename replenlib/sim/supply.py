@@ -124,7 +124,7 @@ class SupplierFailures:
     mean_duration_days: NDArray[np.float64]
 
     def draw(self, rng: np.random.Generator, n_replications: int, n_days: int) -> Outages:
-        """Outage windows per source and replication over ``n_days``."""
+        """Outage windows per source and replication over ``n_days`` [days]."""
         rate = np.asarray(self.rate_per_year, dtype=np.float64)
         duration = np.maximum(np.asarray(self.mean_duration_days, dtype=np.float64), 1.0)
         count = rng.poisson(rate[:, None] * n_days / DAYS_PER_YEAR, (len(rate), n_replications))

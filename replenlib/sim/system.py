@@ -9,14 +9,14 @@ safety factors are variants. Policy levels may also vary over time in blocks of
 Policies (reviewed every :math:`R` days at day offsets :math:`t \equiv o \pmod R`; the
 inventory position :math:`IP` is on hand + on order − backorders):
 
-=========================  =====================================================  ==========
-:class:`PolicyKind`        order at a review                                      textbook
-=========================  =====================================================  ==========
-``REORDER_POINT_QUANTITY``  :math:`nQ` with the smallest :math:`n` making          (R, s, nQ)
-                            :math:`IP + nQ > s`, when :math:`IP \le s`
-``REORDER_POINT_ORDER_UP_TO``  :math:`S - IP` when :math:`IP \le s`               (R, s, S)
-``ORDER_UP_TO``             :math:`S - IP` when :math:`IP < S`                     (R, S)
-=========================  =====================================================  ==========
+=============================  =====================================================  ==========
+:class:`PolicyKind`            order at a review                                      textbook
+=============================  =====================================================  ==========
+``REORDER_POINT_QUANTITY``     :math:`nQ` with the smallest :math:`n` making          (R, s, nQ)
+                               :math:`IP + nQ > s`, when :math:`IP \le s`
+``REORDER_POINT_ORDER_UP_TO``  :math:`S - IP` when :math:`IP \le s`                   (R, s, S)
+``ORDER_UP_TO``                :math:`S - IP` when :math:`IP < S`                     (R, S)
+=============================  =====================================================  ==========
 
 An order is then raised to the MOQ and rounded up to the order multiple (supplier terms).
 

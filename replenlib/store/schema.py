@@ -9,34 +9,34 @@ the missing migrations inside one transaction and refuses a file whose version i
 
 Tables (version 1)
 ------------------
-=====================  ==========================================================================
-``schema_version``     one row per applied migration (version, applied_at, description)
-``items``              item master: GTIN, category, risk class, criticality, cost, shelf life, ...
-``item_uom``           units of measure per item with their factor to the base unit
-``locations``          stock points: central warehouse, regional DCs, hospital stock points
-``customers``          hospitals and departments that receive issued stock
-``suppliers``          supplier master with qualification status and cold-chain capability
-``item_supplier``      sourcing terms: priority, price, MOQ, order multiple, quoted lead time
-``item_location``      assortment: which item is stocked where, from which source, and the
-                       reorder point / order quantity the ERP uses today
-``demand_history``     daily demand per item-location (requested and shipped quantity)
-``lots``               lots with manufacture / expiry date and inspection status
-``serials``            serial numbers of serialised items, their lot and current whereabouts
-``stock_on_hand``      snapshot of stock by item, location, lot and status
-``purchase_orders``    purchase order lines with confirmed dates and status
-``receipts``           goods receipts against purchase order lines, one lot per receipt
-``inspections``        inbound inspection results per lot (QMS)
-``shipments``          inbound and transfer shipments with dispatch and arrival dates (TMS)
-``movements``          every stock movement: receipt, transfer, issue, scrap, adjustment
-``temperature_readings`` logger readings in storage units and in shipments
-``recalls``            recall events; ``recall_lots`` lists the lots each recall names
-``policy_versions``    versions of the replenishment strategy (targets per tier), JSON body
-``runs``               one row per pipeline run
-``forecasts``          per run and item-location: demand class, method, daily mean and std
-``policy_parameters``  per run and item-location: lead time, safety stock, reorder point, ...
-``proposals``          per run: order proposals (purchase or transfer) with reason and urgency
-``run_kpis``           per run: KPI values by scope
-=====================  ==========================================================================
+========================  ==========================================================================
+``schema_version``        one row per applied migration (version, applied_at, description)
+``items``                 item master: GTIN, category, risk class, criticality, cost, shelf life, ...
+``item_uom``              units of measure per item with their factor to the base unit
+``locations``             stock points: central warehouse, regional DCs, hospital stock points
+``customers``             hospitals and departments that receive issued stock
+``suppliers``             supplier master with qualification status and cold-chain capability
+``item_supplier``         sourcing terms: priority, price, MOQ, order multiple, quoted lead time
+``item_location``         assortment: which item is stocked where, from which source, and the
+                          reorder point / order quantity the ERP uses today
+``demand_history``        daily demand per item-location (requested and shipped quantity)
+``lots``                  lots with manufacture / expiry date and inspection status
+``serials``               serial numbers of serialised items, their lot and current whereabouts
+``stock_on_hand``         snapshot of stock by item, location, lot and status
+``purchase_orders``       purchase order lines with confirmed dates and status
+``receipts``              goods receipts against purchase order lines, one lot per receipt
+``inspections``           inbound inspection results per lot (QMS)
+``shipments``             inbound and transfer shipments with dispatch and arrival dates (TMS)
+``movements``             every stock movement: receipt, transfer, issue, scrap, adjustment
+``temperature_readings``  logger readings in storage units and in shipments
+``recalls``               recall events; ``recall_lots`` lists the lots each recall names
+``policy_versions``       versions of the replenishment strategy (targets per tier), JSON body
+``runs``                  one row per pipeline run
+``forecasts``             per run and item-location: demand class, method, daily mean and std
+``policy_parameters``     per run and item-location: lead time, safety stock, reorder point, ...
+``proposals``             per run: order proposals (purchase or transfer) with reason and urgency
+``run_kpis``              per run: KPI values by scope
+========================  ==========================================================================
 
 Version 2 adds to ``policy_parameters`` the policy type, the cycle service level and fill rate
 the parameters imply, the shelf-life cap and the expected expiry write-off.
@@ -103,22 +103,22 @@ Tables (version 6: supply and traceability)
 
 Tables (version 7: plan and governance)
 ---------------------------------------
-=========================  ======================================================================
-``proposal_controls``      per proposal: approval level needed and why, who requested the pending
-                           decision, validity; proposal ids are unique across runs
-``approvals``              every approval decision (approve / reject) with role, user, comment
-``plan_projection``        per run and proposed item-location: projected stock per day with and
-                           without the order, against reorder point and safety stock
-``rolling_plan``           per run, item and month: the MRP record (gross requirements, dependent
-                           demand, receipts, projected stock, planned orders, spend) and the change
-                           against the previous run's plan
-``alerts``                 alerts with severity, owner role and action; raised once, tracked while
-                           the condition holds, resolved when it clears
-``policy_version_details`` per policy version: plan thresholds and the version it restored
-``audit_log``              append-only, hash-chained log of imports, policy changes, approvals,
-                           overrides, recalls and exports; ``audit_head`` holds the chain's head
-``exports``                every requisition export: files, mapping, lines, value, checksum
-=========================  ======================================================================
+==========================  ======================================================================
+``proposal_controls``       per proposal: approval level needed and why, who requested the pending
+                            decision, validity; proposal ids are unique across runs
+``approvals``               every approval decision (approve / reject) with role, user, comment
+``plan_projection``         per run and proposed item-location: projected stock per day with and
+                            without the order, against reorder point and safety stock
+``rolling_plan``            per run, item and month: the MRP record (gross requirements, dependent
+                            demand, receipts, projected stock, planned orders, spend) and the change
+                            against the previous run's plan
+``alerts``                  alerts with severity, owner role and action; raised once, tracked while
+                            the condition holds, resolved when it clears
+``policy_version_details``  per policy version: plan thresholds and the version it restored
+``audit_log``               append-only, hash-chained log of imports, policy changes, approvals,
+                            overrides, recalls and exports; ``audit_head`` holds the chain's head
+``exports``                 every requisition export: files, mapping, lines, value, checksum
+==========================  ======================================================================
 
 From version 7, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
 second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``

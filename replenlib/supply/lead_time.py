@@ -114,7 +114,7 @@ def group_quantile(
 def lead_time_statistics(
     lead_days: ArrayLike, group: ArrayLike, n_groups: int, *, min_fit: int = 5
 ) -> LeadTimeStatistics:
-    """Summarise and fit lead times per group (see the module docstring)."""
+    """Summarise and fit lead times ``lead_days`` [days] per group (see the module docstring)."""
     x = np.asarray(lead_days, dtype=np.float64)
     g = np.asarray(group, dtype=np.int64)
     n = np.bincount(g, minlength=n_groups)

@@ -165,7 +165,11 @@ def supplier_metrics(
     late_days: int = 2,
     early_days: int | None = None,
 ) -> SupplierMetrics:
-    """All scorecard metrics per group from row-level arrays (see the module docstring)."""
+    """All scorecard metrics per group from row-level arrays (see the module docstring).
+
+    A receipt is on time up to ``late_days`` [days] after its confirmed day and, when
+    ``early_days`` [days] is given, no earlier than that before it.
+    """
     on_time = on_time_flags(receipts.receipt_day, receipts.confirmed_day, late_days, early_days)
     ones = np.ones(receipts.group.size)
     has_lead = ~np.isnan(receipts.lead_days)

@@ -166,7 +166,11 @@ def record_limits(
     window_start: ArrayLike = np.nan,
     window_end: ArrayLike = np.nan,
 ) -> RecordLimits:
-    """Broadcast scalars or arrays to :class:`RecordLimits` for ``n_records`` records."""
+    """Broadcast scalars or arrays to :class:`RecordLimits` for ``n_records`` records.
+
+    ``low_c``, ``high_c`` [°C]; ``allowed_minutes``, ``max_interval_minutes`` [min]; window
+    start and end [min, on the readings' time axis].
+    """
 
     def full(value: ArrayLike) -> NDArray[np.float64]:
         return np.broadcast_to(np.asarray(value, dtype=np.float64), (n_records,)).copy()

@@ -46,7 +46,8 @@ class FefoAllocation:
 
 
 def fefo_order(group: ArrayLike, expiry_day: ArrayLike) -> NDArray[np.int64]:
-    """Row indices sorted by group, then expiry (NaN = no expiry = last), then row order."""
+    """Row indices sorted by group, then ``expiry_day`` [day number] (NaN = no expiry = last),
+    then row order."""
     codes = np.asarray(group, dtype=np.int64)
     expiry = np.asarray(expiry_day, dtype=np.float64)
     key = np.where(np.isnan(expiry), np.inf, expiry)

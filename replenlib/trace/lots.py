@@ -113,7 +113,10 @@ def lot_conditions(
     min_remaining_days: ArrayLike,
     as_of_day: float,
 ) -> LotConditions:
-    """Build :class:`LotConditions` from array-likes, checking that every label is known."""
+    """Build :class:`LotConditions` from array-likes, checking that every label is known.
+
+    ``expiry_day`` and ``as_of_day`` are day numbers [days]; ``min_remaining_days`` [days].
+    """
     status = np.asarray(stock_status, dtype=object)
     unknown = sorted(set(status.tolist()) - set(STOCK_STATUSES))
     if unknown:
