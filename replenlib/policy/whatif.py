@@ -218,7 +218,8 @@ class WhatIfTotals:
 def describe(
     parameters: PanelParameters, panel: WhatIfPanel, demand_rate: FloatArray
 ) -> WhatIfResult:
-    """Values and risks of a set of parameters (module docstring)."""
+    """Values [CNY] and risks of a set of parameters (module docstring); ``demand_rate`` is
+    each row's daily demand under the sliders [units/day]."""
     safety = np.maximum(parameters.safety_stock, 0.0)
     quantity = np.maximum(parameters.order_quantity, 0.0)
     risk = np.clip(1.0 - parameters.implied_cycle_service_level, 0.0, 1.0)
