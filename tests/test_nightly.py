@@ -67,7 +67,7 @@ def test_a_second_night_stops_at_once_while_one_runs(store_copy: Path, tmp_path:
         result = CliRunner().invoke(
             cli, ["nightly", "--db", str(store_copy), "--reports", str(out)]
         )
-    assert result.exit_code == 9
+    assert result.exit_code == 13
     assert "another `replen nightly` is running on" in result.output
     assert "Traceback" not in result.output
     assert _sha(store_copy) == before and not out.exists()

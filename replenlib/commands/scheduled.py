@@ -57,7 +57,7 @@ def nightly(
 ) -> None:
     """Run the night: import → pipeline → reports, one night at a time.
 
-    A second `replen nightly` on the same store while one runs exits at once with status 9.
+    A second `replen nightly` on the same store while one runs exits at once with status 13.
     Any failure exits non-zero with a one-line message; the store and the reports are left
     as the last finished step wrote them (reports are replaced atomically).
     """

@@ -3,7 +3,7 @@
 :func:`run_scheduled` is what ``replen nightly`` runs from cron or a systemd timer. It holds an
 exclusive, non-blocking lock on ``<store>.nightly.lock`` for its whole length, so a second
 night started while the first still runs stops at once with :class:`NightlyRunningError`
-(exit status 9) instead of queueing behind it. Each step is a transaction of its own: the
+(exit status 13) instead of queueing behind it. Each step is a transaction of its own: the
 imports and the run write the store by build-and-swap (:func:`replenlib.store.writer`), and
 every report is written atomically (:func:`replenlib.reports.render.render_notebook`), so a
 failure leaves the store and the reports folder as the previous step left them, and the
@@ -43,7 +43,7 @@ StepCallback = Callable[[str], None]
 class NightlyRunningError(ReplenError):
     """Another scheduled night holds the store's nightly lock."""
 
-    exit_code = 9
+    exit_code = 13
 
 
 @dataclass(frozen=True)
