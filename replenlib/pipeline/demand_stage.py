@@ -29,7 +29,7 @@ from replenlib.demand.lead_time import LeadTimeModel
 from replenlib.demand.overlay import overlay_known_demand
 from replenlib.demand.panel import DemandConfig, DemandPlan, PanelDemandForecast, plan_demand
 from replenlib.pipeline.inputs import PlanningInputs
-from replenlib.policy.service import CycleDemand, third_central_moment
+from replenlib.policy.service import CycleDemand, review_period_moments, third_central_moment
 from replenlib.policy.strategy import SegmentAttributes
 
 log = logging.getLogger(__name__)
@@ -137,8 +137,10 @@ class DemandStage:
         Protection interval (lead time + review period) and lead time alone come from
         :meth:`lead_time_demand` (the same random numbers for both, so a bootstrap row's
         lead-time demand never exceeds its protection demand); one review period's mean and
-        variance from the chosen method's weekly rate and one-step error. Inactive series
-        demand nothing.
+        variance from the chosen method's weekly rate and one-step error, or from the
+        protection interval where only known demand is expected
+        (:func:`~replenlib.policy.service.review_period_moments`). Inactive series demand
+        nothing.
         """
         n = len(self.keys)
         review = np.broadcast_to(np.asarray(review_period_days, dtype=np.float64), (n,))
@@ -148,7 +150,8 @@ class DemandStage:
         flat = self.forecast
         rate = np.where(live, flat.mean / DAYS_PER_WEEK, 0.0)
         variance = np.where(live, flat.std**2 / DAYS_PER_WEEK, 0.0)
-        review_mean, review_var = rate * review, variance * review
+        days = np.asarray(lead_time_days, dtype=np.float64) + review
+        review_mean, review_var = review_period_moments(protection, days, review, rate, variance)
         third = third_central_moment(protection.family, review_mean, review_var)
         return CycleDemand(protection, lead, review_mean, review_var, third)
 
