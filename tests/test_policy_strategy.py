@@ -13,6 +13,8 @@ import pytest
 from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.pipeline.planning import plan
 from replenlib.pipeline.policy_versions import current_strategy
+from replenlib.pipeline.proposals import OrderContext, propose
+from replenlib.plan.thresholds import PlanThresholds
 from replenlib.policy.strategy import (
     Override,
     PolicyType,
@@ -21,6 +23,7 @@ from replenlib.policy.strategy import (
     ServiceMeasure,
     Strategy,
     StrategyError,
+    SupplierMinimum,
     Tier,
     TierRule,
     resolve,
@@ -143,7 +146,8 @@ def _planning_inputs() -> PlanningInputs:
 
 
 def test_plan_writes_labelled_parameters_and_capped_orders() -> None:
-    result = plan(_planning_inputs(), Strategy())
+    inputs = _planning_inputs()
+    result = plan(inputs, Strategy())
     params = result.policy_parameters.set_index("item_id")
     assert list(params["tier"]) == ["critical", "high", "medium", "low", "medium", "run_down"]
     assert list(params["policy_type"]) == ["s_S", "s_S", "R_s_S", "R_S", "R_s_S", "R_S"]
@@ -152,6 +156,41 @@ def test_plan_writes_labelled_parameters_and_capped_orders() -> None:
     assert params.loc["I3", "implied_fill_rate"] >= 0.95 - 1e-4
     assert np.isnan(params.loc["I5", "service_target"]) and params.loc["I5", "order_up_to"] == 0
     # the cold-chain item: one order never more than it sells before its sell-by day
-    cold = result.proposals.set_index("item_id").loc["I1"]
+    rate = result.forecasts["mean_daily"].to_numpy() * inputs.series["is_active"].to_numpy()
+    proposals = propose(
+        inputs,
+        result.policy_parameters,
+        rate,
+        OrderContext.empty(inputs.n_series),
+        strategy=Strategy(),
+        thresholds=PlanThresholds(),
+    ).frame
+    cold = proposals.set_index("item_id").loc["I1"]
     assert cold["quantity"] <= params.loc["I1", "max_order_quantity"] + 1e-9
     assert "cycle service level 97.5%" in cold["reason"]
+
+
+def test_proposals_meet_the_suppliers_minimum_order_value() -> None:
+    inputs = _planning_inputs()
+    result = plan(inputs, Strategy())
+    rate = result.forecasts["mean_daily"].to_numpy() * inputs.series["is_active"].to_numpy()
+
+    def lines(strategy: Strategy) -> pd.DataFrame:
+        return propose(
+            inputs,
+            result.policy_parameters,
+            rate,
+            OrderContext.empty(inputs.n_series),
+            strategy=strategy,
+            thresholds=PlanThresholds(),
+        ).frame.set_index("item_id")
+
+    plain = lines(Strategy())
+    value = plain.loc[plain["supplier_id"] == "S0", "order_value"].sum()
+    assert value > 0
+    minimum = Strategy(minimum_order_values=(SupplierMinimum("S0", 3 * value),))
+    raised = lines(minimum)
+    s0 = raised["supplier_id"] == "S0"
+    assert raised.loc[s0, "order_value"].sum() >= 3 * value - 1e-6
+    assert (raised.loc[s0, "quantity"] >= plain.loc[raised.index[s0], "quantity"]).all()
+    assert raised.loc[~s0, "quantity"].equals(plain.loc[~s0.to_numpy(), "quantity"])
