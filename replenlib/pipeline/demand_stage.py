@@ -10,7 +10,10 @@ month is not mistaken for one that sold nothing for two years.
 
 Planning uses :attr:`DemandStage.forecast` (flat weekly rate and error per series, the chosen
 method's) and :meth:`DemandStage.lead_time_demand`, which converts lead times and review
-periods from days to the panel's weeks.
+periods from days to the panel's weeks. Both are the demand each stock point must **cover**:
+a stock point that replenishes others (central warehouse → DCs → hospitals) covers its own
+customers' demand plus theirs, rolled up the network (:mod:`replenlib.demand.echelon`).
+Segments, backtests and ``forecast_values`` stay each location's own customers' demand.
 """
 
 from __future__ import annotations
@@ -210,6 +213,8 @@ def run_demand_stage(
         config=cfg.demand,
     )
     log.info("demand stage: %d series, methods %s", len(series), _counts(plan.method))
+    # a parent stock point covers its own customers and the stock points it replenishes
+    plan = replace(plan, parent=inputs.parent_row)
     keys = series[["item_id", "location_id"]].reset_index(drop=True)
     known = read_known_demand(con, keys, inputs.as_of, cfg.demand.horizon)
     return DemandStage(as_of=inputs.as_of, keys=keys, plan=plan, config=cfg, known=known)

@@ -87,11 +87,14 @@ def prepare(
     expired = expire_proposals(con, now.date())
     params, series = _aligned_parameters(inputs, result), inputs.series
     forecast_rows = series_index(result.forecasts, series)
-    rate = np.where(
-        series["is_active"].to_numpy(dtype=bool),
-        result.forecasts["mean_daily"].to_numpy(dtype=np.float64)[forecast_rows],
-        0.0,
-    )
+    active = series["is_active"].to_numpy(dtype=bool)
+    forecasts = result.forecasts.iloc[forecast_rows]
+    # what each stock point covers (own customers + the stock points it replenishes) ...
+    rate = np.where(active, forecasts["mean_daily"].to_numpy(dtype=np.float64), 0.0)
+    # ... and its own customers' part: the projection ships to other stock points through
+    # their transfer lines, the network plan counts each customer's demand once
+    dependent = forecasts.get("dependent_mean_daily", pd.Series(0.0, index=forecasts.index))
+    own_rate = rate - np.where(active, dependent.to_numpy(dtype=np.float64, na_value=0.0), 0.0)
     open_lines = read_open_lines(con, series)
     lots = _lots_at_risk(con, inputs, rate)
     known_in_policy = result.lead_time_demand is not None
@@ -108,20 +111,20 @@ def prepare(
     proposals, short_inputs, plan = proposed.frame, proposed.inputs, proposed.plan
     lines = proposed.lines
     controls = _controls(con, proposals, short_inputs, lines, policy_version, thresholds, now)
-    projection = _projection(con, inputs, rate, open_lines.frame, lines, lots, thresholds)
+    projection = _projection(con, inputs, own_rate, open_lines.frame, lines, lots, thresholds)
     horizon = projection.with_order.shape[1]
     facts = SeriesFacts(  # a stockout that even today's lines cannot prevent; index 0 = day 1
         np.where(projection.stockout_day_with < horizon, projection.stockout_day_with + 1, 10**9),
         plan.inventory_position,
         params["reorder_point"].to_numpy(dtype=np.float64),
         params["tier"].to_numpy(dtype=object),
-        result.forecasts["method"].to_numpy(dtype=object)[forecast_rows],
+        forecasts["method"].to_numpy(dtype=object),
     )
     alerts = build_alerts(con, inputs, facts, lots, thresholds)
     rolling = build_rolling_plan(
         con,
         inputs,
-        rate,
+        own_rate,
         params["safety_stock"].to_numpy(dtype=np.float64),
         _network_receipts(con, inputs.as_of, open_lines.frame, proposals),
         thresholds.rolling_horizon_months,

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from replenlib.demand.distributions import DemandDistribution
-from replenlib.demand.panel import PanelDemandForecast, forecast_panel
+from replenlib.demand.echelon import echelon_demand
+from replenlib.demand.panel import PanelDemandForecast, echelon_forecast, forecast_panel
 from replenlib.pipeline.inputs import AGE_AT_RECEIPT_DAYS, PlanningInputs
 from replenlib.pipeline.policy_inputs import PolicyStoreInputs
 from replenlib.policy.ddmrp import average_daily_usage
@@ -63,7 +64,12 @@ def plan(
     the quick by-class forecast of :func:`~replenlib.demand.panel.forecast_panel`.
     """
     series = inputs.series
-    forecast = demand.forecast if demand is not None else forecast_panel(inputs.weekly_demand)
+    parent = inputs.parent_row
+    forecast = (  # the demand each stock point covers: own customers + the network below it
+        demand.forecast
+        if demand is not None
+        else echelon_forecast(forecast_panel(inputs.weekly_demand), parent)
+    )
     demand_mean = forecast.mean / DAYS_PER_WEEK
     demand_std = forecast.std / np.sqrt(DAYS_PER_WEEK)
     active = series["is_active"].to_numpy(dtype=bool)
@@ -139,7 +145,8 @@ def _policy_parameters(
     )
     shelf = series["shelf_life_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     minimum = series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0)
-    past = inputs.weekly_demand[:, -ADU_PAST_WEEKS:] / DAYS_PER_WEEK
+    past = echelon_demand(inputs.weekly_demand[:, -ADU_PAST_WEEKS:], inputs.parent_row)
+    past = past / DAYS_PER_WEEK
     adu = average_daily_usage(past, rate[:, None], resolved.ddmrp_past_weight)
     return panel_parameters(
         resolved,
@@ -173,6 +180,11 @@ def _forecast_frame(
             "method": forecast.method,
             "mean_daily": mean,
             "std_daily": std,
+            "dependent_mean_daily": (
+                np.zeros(len(mean))
+                if forecast.dependent is None
+                else forecast.dependent / DAYS_PER_WEEK
+            ),
         }
     )
 

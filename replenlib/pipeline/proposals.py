@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from replenlib.demand.echelon import echelon_demand
 from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.pipeline.plan_inputs import series_index
 from replenlib.plan.short_term import (
@@ -86,7 +87,8 @@ def propose(
     """Plan today's lines and describe them (module docstring).
 
     ``params`` are the run's policy parameters aligned to ``inputs.series``; ``rate`` the
-    forecast daily demand [units/day] (0 for inactive series); proposal ids are
+    forecast daily demand each stock point covers — own customers plus the stock points it
+    replenishes — [units/day] (0 for inactive series); proposal ids are
     ``P<as_of>-<n>`` from ``first_number``.
     """
     short = short_term_inputs(inputs, params, rate, context)
@@ -118,7 +120,9 @@ def short_term_inputs(
         order_up_to=params["order_up_to"].to_numpy(dtype=np.float64),
         safety_stock=params["safety_stock"].to_numpy(dtype=np.float64),
         demand_rate=rate,
-        trailing_rate=weekly[:, -min(52, weekly.shape[1]) :].mean(axis=1) / 7.0
+        trailing_rate=echelon_demand(  # last year's, of the same demand as ``rate``
+            weekly[:, -min(52, weekly.shape[1]) :].mean(axis=1) / 7.0, inputs.parent_row
+        )
         if weekly.size
         else np.zeros(n),
         lead_time=inputs.lead_time_mean,

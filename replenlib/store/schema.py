@@ -1133,6 +1133,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         "plan and governance: approvals, projections, rolling plan, alerts, audit, exports",
         _V7_PLAN_GOVERNANCE,
     ),
+    Migration(
+        8,
+        "forecasts: the part of a stock point's demand that the stock points it replenishes draw",
+        (
+            # [base units/day] part of mean_daily that downstream stock points draw: mean_daily
+            # is what the stock point covers (own customers + echelon demand below it)
+            "ALTER TABLE forecasts ADD COLUMN dependent_mean_daily DOUBLE DEFAULT 0",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
