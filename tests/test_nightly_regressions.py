@@ -13,7 +13,7 @@ import tests.plan_store as plan_store
 from replenlib.demand.distributions import DemandDistribution, Family
 from replenlib.pipeline.nightly import run_nightly
 from replenlib.policy.service import review_period_moments
-from replenlib.store import reader, writer
+from replenlib.store import reader, replace_tables, writer
 
 
 def test_review_period_moments_fall_back_to_the_protection_rate_only_without_a_rate() -> None:
@@ -38,8 +38,6 @@ def _store_with_a_tender_on_an_item_without_history(path: Path, quantity: float)
     tables = plan_store.tables()
     tables["items"] = items
     with writer(path, fresh=True) as con:
-        from replenlib.store import replace_tables
-
         replace_tables(con, tables)
         signal = pd.DataFrame(
             {
