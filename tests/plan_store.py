@@ -22,7 +22,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from replenlib.policy.strategy import Strategy
 from replenlib.store import replace_tables, writer
+from tests.sim_fixtures import MIXED_STRATEGY
 
 AS_OF = date(2026, 3, 29)  # a Sunday: weekly (R, s, S) rows are reviewed (ordinal % 7 == 0)
 RATES = {  # demand per day at each item-location
@@ -265,8 +267,17 @@ def tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     }
 
 
-def build_store(path: Path, seed: int = 7) -> Path:
-    """Write the tiny store to ``path`` and return it."""
+def build_store(path: Path, seed: int = 7, strategy: Strategy = MIXED_STRATEGY) -> Path:
+    """Write the tiny store to ``path`` and return it.
+
+    Its policy version 1 is ``strategy`` (by default a table with every policy type and both
+    service measures), stored as the first run would store the default, so that the planning
+    cases above do not move when the default table is re-tuned.
+    """
     with writer(path, fresh=True) as con:
         replace_tables(con, tables(seed))
+        con.execute(
+            "INSERT INTO policy_versions VALUES (1, ?, 'system', ?, NULL, ?)",
+            [datetime(2026, 3, 1), "the plan store's strategy", strategy.to_json()],
+        )
     return path

@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 from replenlib.policy.panel import family_for_demand_class
-from replenlib.policy.strategy import SegmentAttributes, Strategy, resolve
+from replenlib.policy.strategy import (
+    PolicyType,
+    SegmentAttributes,
+    ServiceMeasure,
+    Strategy,
+    Tier,
+    TierRule,
+    resolve,
+)
 from replenlib.scenario.base import ScenarioBase
 from replenlib.sim.demand import DemandModel, SizeFamily
 from replenlib.sim.supply import LeadTimeModel
@@ -13,11 +21,25 @@ from replenlib.sim.supply import LeadTimeModel
 SUPPLIERS = ("SUP-A", "SUP-B", "SUP-IMPORT")
 
 
+#: A strategy table with every service policy and both measures (the defaults before they
+#: were tuned on the medium demo), so the scenario tests exercise each mechanism.
+MIXED_STRATEGY = Strategy(
+    rules=(
+        TierRule(Tier.CRITICAL, ServiceMeasure.CYCLE_SERVICE_LEVEL, 0.99, 1.0, PolicyType.S_S),
+        TierRule(Tier.HIGH, ServiceMeasure.CYCLE_SERVICE_LEVEL, 0.975, 1.0, PolicyType.S_S),
+        TierRule(Tier.MEDIUM, ServiceMeasure.FILL_RATE, 0.98, 7.0, PolicyType.R_S_S),
+        TierRule(Tier.LOW, ServiceMeasure.FILL_RATE, 0.95, 7.0, PolicyType.R_S),
+        TierRule(Tier.RUN_DOWN, ServiceMeasure.EXPECTED_DEMAND, 0.5, 7.0, PolicyType.R_S),
+    )
+)
+
+
 def synthetic_base(n: int = 60, seed: int = 0, strategy: Strategy | None = None) -> ScenarioBase:
-    """``n`` series, three suppliers (one slow import), a third expiring, resolved by the
-    default strategy table: criticality cycles critical, high, medium, low (the high and low
-    ones intermittent), so the tiers are critical and high with (s, S) at 99 % / 97.5 % cycle
-    service level, medium with (R, s, S) at 98 % fill rate, low with (R, S) at 95 % fill.
+    """``n`` series, three suppliers (one slow import), a third expiring, resolved by
+    :data:`MIXED_STRATEGY` unless ``strategy`` is given: criticality cycles critical, high,
+    medium, low (the high and low ones intermittent), so the tiers are critical and high with
+    (s, S) at 99 % / 97.5 % cycle service level, medium with (R, s, S) at 98 % fill rate, low
+    with (R, S) at 95 % fill.
 
     ERP reorder points are demand over the lead time plus a day scaled by a log-normal error
     (σ = 0.35), the ERP order quantities 30 days of demand: some series under-protected,
@@ -41,7 +63,7 @@ def synthetic_base(n: int = 60, seed: int = 0, strategy: Strategy | None = None)
         demand_class=demand_class,
         lifecycle=np.full(n, "mature", dtype=object),
     )
-    chosen = strategy or Strategy()
+    chosen = strategy or MIXED_STRATEGY
     size_mean = rng.uniform(2.0, 12.0, n)
     demand = DemandModel(
         p, np.full(n, SizeFamily.GAMMA, dtype=object), size_mean, 0.5 * size_mean, whole_units=True

@@ -33,9 +33,9 @@ from replenlib.pipeline.nightly import run_nightly
 from replenlib.pipeline.policy_versions import current_strategy
 from replenlib.plan.approval import Decision, ProposalStatus
 from replenlib.plan.thresholds import PlanThresholds
-from replenlib.policy.strategy import Strategy
 from replenlib.store import reader, writer
 from tests.plan_store import AS_OF, build_store
+from tests.sim_fixtures import MIXED_STRATEGY
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -311,10 +311,10 @@ def test_decisions_are_audited(store: Path) -> None:
 
 _TARGETS = {"critical": 0.999, "high": 0.99, "medium": 0.99, "low": 0.97}
 STRICT = dataclasses.replace(
-    Strategy(),
+    MIXED_STRATEGY,
     rules=tuple(
         dataclasses.replace(r, service_target=_TARGETS.get(r.tier.value, r.service_target))
-        for r in Strategy().rules
+        for r in MIXED_STRATEGY.rules
     ),
 )
 
@@ -342,7 +342,7 @@ def test_rollback_round_trip_reproduces_the_plan_made_with_v1(
     first = _q(original, "SELECT run_id FROM runs")["run_id"].iloc[0]
     changed = Path(shutil.copy(fresh, tmp_path / "b.duckdb"))  # the same data, no run yet
     with writer(changed) as con:
-        assert current_strategy(con)[0] == 1  # the default v1, as the first run creates it
+        assert current_strategy(con)[0] == 1  # the store's v1, as the first run would create it
         v2 = create_version(
             con,
             strategy=STRICT,

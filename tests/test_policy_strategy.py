@@ -13,6 +13,8 @@ import pytest
 from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.pipeline.planning import plan
 from replenlib.pipeline.policy_versions import current_strategy
+from replenlib.pipeline.proposals import OrderContext, propose
+from replenlib.plan.thresholds import PlanThresholds
 from replenlib.policy.strategy import (
     Override,
     PolicyType,
@@ -21,6 +23,7 @@ from replenlib.policy.strategy import (
     ServiceMeasure,
     Strategy,
     StrategyError,
+    SupplierMinimum,
     Tier,
     TierRule,
     resolve,
@@ -48,9 +51,10 @@ def test_default_tiers_follow_the_field() -> None:
     resolved = resolve(Strategy(), attributes)
     assert list(resolved.tier) == ["critical", "critical", "high", "high", "low", "low", "run_down"]
     assert resolved.service_measure[0] == ServiceMeasure.CYCLE_SERVICE_LEVEL
-    assert resolved.service_measure[4] == ServiceMeasure.FILL_RATE
+    assert resolved.service_measure[4] == ServiceMeasure.CYCLE_SERVICE_LEVEL
     assert resolved.service_measure[6] == ServiceMeasure.EXPECTED_DEMAND  # no new safety stock
-    assert resolved.review_period_days[0] == 1.0 and resolved.review_period_days[4] == 7.0
+    assert resolved.review_period_days[0] == 1.0 and resolved.review_period_days[4] == 1.0
+    assert resolved.review_period_days[6] == 7.0  # run-down: weekly
 
 
 def test_item_overrides_beat_segment_overrides() -> None:
@@ -143,15 +147,78 @@ def _planning_inputs() -> PlanningInputs:
 
 
 def test_plan_writes_labelled_parameters_and_capped_orders() -> None:
-    result = plan(_planning_inputs(), Strategy())
+    inputs = _planning_inputs()
+    result = plan(inputs, Strategy())
     params = result.policy_parameters.set_index("item_id")
     assert list(params["tier"]) == ["critical", "high", "medium", "low", "medium", "run_down"]
-    assert list(params["policy_type"]) == ["s_S", "s_S", "R_s_S", "R_S", "R_s_S", "R_S"]
+    assert list(params["policy_type"]) == ["s_S", "s_S", "s_S", "s_S", "s_S", "R_S"]
     assert params.loc["I0", "service_measure"] == "cycle_service_level"
-    assert params.loc["I0", "implied_cycle_service_level"] == pytest.approx(0.99, abs=1e-6)
-    assert params.loc["I3", "implied_fill_rate"] >= 0.95 - 1e-4
+    assert params.loc["I0", "implied_cycle_service_level"] == pytest.approx(0.85, abs=1e-6)
+    assert params.loc["I3", "implied_cycle_service_level"] >= 0.70 - 1e-4
     assert np.isnan(params.loc["I5", "service_target"]) and params.loc["I5", "order_up_to"] == 0
     # the cold-chain item: one order never more than it sells before its sell-by day
-    cold = result.proposals.set_index("item_id").loc["I1"]
+    rate = result.forecasts["mean_daily"].to_numpy() * inputs.series["is_active"].to_numpy()
+    proposals = propose(
+        inputs,
+        result.policy_parameters,
+        rate,
+        OrderContext.empty(inputs.n_series),
+        strategy=Strategy(),
+        thresholds=PlanThresholds(),
+    ).frame
+    cold = proposals.set_index("item_id").loc["I1"]
     assert cold["quantity"] <= params.loc["I1", "max_order_quantity"] + 1e-9
-    assert "cycle service level 97.5%" in cold["reason"]
+    assert "cycle service level 80.0%" in cold["reason"]
+
+
+def test_proposals_meet_the_suppliers_minimum_order_value() -> None:
+    inputs = _planning_inputs()
+    result = plan(inputs, Strategy())
+    rate = result.forecasts["mean_daily"].to_numpy() * inputs.series["is_active"].to_numpy()
+
+    def lines(strategy: Strategy) -> pd.DataFrame:
+        return propose(
+            inputs,
+            result.policy_parameters,
+            rate,
+            OrderContext.empty(inputs.n_series),
+            strategy=strategy,
+            thresholds=PlanThresholds(),
+        ).frame.set_index("item_id")
+
+    plain = lines(Strategy())
+    value = plain.loc[plain["supplier_id"] == "S0", "order_value"].sum()
+    assert value > 0
+    minimum = Strategy(minimum_order_values=(SupplierMinimum("S0", 3 * value),))
+    raised = lines(minimum)
+    s0 = raised["supplier_id"] == "S0"
+    assert raised.loc[s0, "order_value"].sum() >= 3 * value - 1e-6
+    assert (raised.loc[s0, "quantity"] >= plain.loc[raised.index[s0], "quantity"]).all()
+    assert raised.loc[~s0, "quantity"].equals(plain.loc[~s0.to_numpy(), "quantity"])
+
+
+def test_default_targets_are_stricter_for_riskier_tiers() -> None:
+    """Domain rule (DESIGN.md): critical, class III and cold-chain items get stricter targets
+    and reviews at least as frequent as low-criticality ones — whatever the tuned numbers."""
+    strategy = Strategy()
+    rule = {r.tier: r for r in strategy.rules}
+    order = [Tier.CRITICAL, Tier.HIGH, Tier.MEDIUM, Tier.LOW]
+    measures = {rule[t].service_measure for t in order}
+    assert len(measures) == 1, "tiers compared on one measure"
+    targets = [rule[t].service_target for t in order]
+    assert targets == sorted(targets, reverse=True) and targets[0] > targets[-1]
+    reviews = [rule[t].review_period_days for t in order]
+    assert reviews == sorted(reviews)
+    # the item master's risk flags land in the strict tiers
+    resolved = resolve(
+        strategy,
+        _attributes(
+            criticality=["low", "low", "low", "low"],
+            risk_class=["III", "I", "I", "I"],
+            is_cold_chain=[False, True, False, False],
+            demand_class=["smooth"] * 4,
+            lifecycle=["mature"] * 4,
+        ),
+    )
+    assert list(resolved.tier) == ["critical", "high", "low", "low"]
+    assert resolved.service_target[0] > resolved.service_target[1] > resolved.service_target[2]

@@ -159,7 +159,7 @@ def _levers(body: dict[str, object]) -> Levers:
 
 
 def test_base_levers_follow_the_strategy_table() -> None:
-    # the default table: critical (s, S) at 99 % CSL daily, low (R, S) at 95 % fill weekly
+    # the mixed table: critical (s, S) at 99 % CSL daily, low (R, S) at 95 % fill weekly
     lv = Levers.of(BASE)
     critical, low = BASE.tier == Tier.CRITICAL, BASE.tier == Tier.LOW
     assert np.all(lv.service_target[critical] == 0.99) and np.all(lv.service_target[low] == 0.95)

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from replenlib.trace.expiry import echelon_demand, expiry_risk
+from replenlib.demand.echelon import echelon_demand
+from replenlib.trace.expiry import expiry_risk
 from replenlib.trace.fefo import fefo_allocate, fefo_order
 from replenlib.trace.segments import segment_cummin, segment_cumsum
 

@@ -158,9 +158,9 @@ def _quarantine(
     recall_class: str,
     block_supplier: bool,
 ) -> tuple[Any, str]:
+    from replenlib.governance.lot_actions import quarantine_recall
     from replenlib.pipeline.supply_stage import recall_replenishment
     from replenlib.store import writer
-    from replenlib.store.recall_actions import quarantine_recall
     from replenlib.store.recall_scope import recall_scope
 
     started = time.perf_counter()
@@ -480,8 +480,8 @@ def trace_hold(
     lot_id: str, kind: str, location: str | None, reason: str, by: str, db: Path | None
 ) -> None:
     """Put a hold on a lot: its stock stops counting as usable at once."""
+    from replenlib.governance.lot_actions import place_hold
     from replenlib.store import writer
-    from replenlib.store.recall_actions import place_hold
     from replenlib.trace.lots import HoldKind
 
     with writer(_store(db)) as con:
@@ -507,8 +507,8 @@ def trace_release(
     lot_id: str, kind: str | None, location: str | None, reason: str, by: str, db: Path | None
 ) -> None:
     """Release a lot's active holds (kept on record with who, when and why)."""
+    from replenlib.governance.lot_actions import release_holds
     from replenlib.store import writer
-    from replenlib.store.recall_actions import release_holds
     from replenlib.trace.lots import HoldKind
 
     with writer(_store(db)) as con:

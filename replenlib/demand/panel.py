@@ -29,7 +29,7 @@ no demand                          zero
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -43,6 +43,7 @@ from replenlib.demand.backtest import (
     rolling_origin,
 )
 from replenlib.demand.distributions import DemandDistribution
+from replenlib.demand.echelon import echelon_demand, has_children, subtree_pairs
 from replenlib.demand.forecasters import FittedPanel, Forecaster, Method, NewItem, registry
 from replenlib.demand.intermittent import sba
 from replenlib.demand.lead_time import (
@@ -72,6 +73,19 @@ class PanelDemandForecast:
     std: NDArray[np.float64]  #: [units/period] std of the one-period forecast error
     method: NDArray[np.object_]  #: method name per series
     segmentation: Segmentation
+    #: [units/period] part of ``mean`` that downstream stock points draw (0: own customers only)
+    dependent: NDArray[np.float64] | None = None
+
+
+def echelon_forecast(forecast: PanelDemandForecast, parent: ArrayLike) -> PanelDemandForecast:
+    r"""The forecast each stock point must cover: own plus its subtree's (:mod:`.echelon`).
+
+    :math:`\mu_e = \sum_{j \in \mathcal{T}} \mu_j`, :math:`\sigma_e^2 = \sum_{j \in
+    \mathcal{T}} \sigma_j^2` (independent customers); method and class stay the stock
+    point's own, ``dependent`` is :math:`\mu_e - \mu`.
+    """
+    mean, variance = echelon_demand(forecast.mean, parent), echelon_demand(forecast.std**2, parent)
+    return replace(forecast, mean=mean, std=np.sqrt(variance), dependent=mean - forecast.mean)
 
 
 def forecast_panel(
@@ -213,6 +227,9 @@ class DemandPlan:
     groups: tuple[MethodGroup, ...]
     history: FloatArray = field(repr=False)
     config: DemandConfig = field(default_factory=DemandConfig)
+    #: (series,) row replenishing each series, -1 = bought: :meth:`panel_forecast` and
+    #: :meth:`lead_time_demand` then give what each stock point covers (:mod:`.echelon`)
+    parent: NDArray[np.int64] | None = None
 
     @property
     def method(self) -> NDArray[np.object_]:
@@ -220,15 +237,17 @@ class DemandPlan:
         return self.choice.method
 
     def panel_forecast(self) -> PanelDemandForecast:
-        """The plan as a flat rate (mean of the first ``rate_horizon`` periods) and error std."""
+        """The plan as a flat rate (mean of the first ``rate_horizon`` periods) and error std
+        (rolled up the network when :attr:`parent` is set)."""
         rate = self.forecast[:, : self.config.rate_horizon].mean(axis=1)
         std = np.where(np.isnan(self.sigma), np.sqrt(rate), self.sigma)
-        return PanelDemandForecast(
+        own = PanelDemandForecast(
             mean=rate,
             std=np.where(self.segments.demand_class == DemandClass.NO_DEMAND, 0.0, std),
             method=np.asarray([str(m) for m in self.method], dtype=object),
             segmentation=self.segmentation,
         )
+        return own if self.parent is None else echelon_forecast(own, self.parent)
 
     @property
     def n_demands(self) -> NDArray[np.int64]:
@@ -290,6 +309,12 @@ class DemandPlan:
         (series, horizon) [units²/period], e.g. :math:`p(1-p)q^2` of a signal of quantity
         :math:`q` expected with probability :math:`p`. AUTO never bootstraps a series with
         known demand in its protection interval (the bootstrap knows only the history).
+
+        With :attr:`parent` set, a stock point that replenishes others covers its subtree:
+        every member's forecast path and cumulative-error variance (and known demand) over
+        *this* row's protection interval are added to its own (:mod:`.echelon`); such rows
+        are never bootstrapped by AUTO, and BOOTSTRAP resamples their
+        :attr:`covered_history`.
         """
         chosen = LeadTimeModel(model)
         if chosen is not LeadTimeModel.PARAMETRIC and rng is None:
@@ -297,7 +322,12 @@ class DemandPlan:
         if chosen is LeadTimeModel.BOOTSTRAP:
             assert rng is not None
             return bootstrap_lead_time_demand(
-                self.history, lead_time_mean, lead_time_std, review_period, rng, n_draws=n_draws
+                self.covered_history,
+                lead_time_mean,
+                lead_time_std,
+                review_period,
+                rng,
+                n_draws=n_draws,
             )
         parametric = self._parametric(
             lead_time_mean, lead_time_std, review_period, known, baseline_share, known_variance
@@ -309,6 +339,8 @@ class DemandPlan:
             self.segments.demand_class,
             [DemandClass.INTERMITTENT, DemandClass.LUMPY, DemandClass.NEW],
         ) & (self.n_demands < self.config.min_parametric_demands)
+        if self.parent is not None:  # a parent's demand is its subtree's: parametric
+            sparse &= ~has_children(self.parent)
         if known is not None:
             protection = np.asarray(lead_time_mean, np.float64) + np.asarray(
                 review_period, np.float64
@@ -337,17 +369,15 @@ class DemandPlan:
         protection = np.asarray(lead_time_mean, dtype=np.float64) + np.asarray(
             review_period, dtype=np.float64
         )
-        errors = self.protection_errors(protection)
-        forecast, variance = self.forecast * errors.mean_factor[:, None], errors.variance
-        if known is not None:
-            overlaid = overlay_known_demand(forecast, 0.0, known, baseline_share)
-            base = interval_mean(forecast, protection)
-            rest = interval_mean(overlaid.remainder, protection)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                variance = variance * np.where(base > 0, (rest / base) ** 2, 1.0)
-            forecast = overlaid.mean
-        if known_variance is not None:
-            variance = variance + interval_mean(known_variance, protection)
+        overlay = (known, baseline_share, known_variance)
+        forecast, variance = self._own_demand(protection, *overlay)
+        if self.parent is not None:  # add each subtree member's demand over its ancestor's P
+            for pairs in subtree_pairs(self.parent)[1:]:
+                periods = protection.copy()  # the others keep theirs: the class pools stay
+                periods[pairs.member] = protection[pairs.ancestor]
+                path, member = self._own_demand(periods, *overlay)
+                np.add.at(forecast, pairs.ancestor, path[pairs.member])
+                np.add.at(variance, pairs.ancestor, member[pairs.member])
         family = choose_family(
             self.segments.demand_class,
             interval_mean(forecast, protection),
@@ -357,6 +387,36 @@ class DemandPlan:
         return parametric_lead_time_demand(
             forecast, variance, lead_time_mean, lead_time_std, review_period, family
         )
+
+    def _own_demand(
+        self,
+        periods: FloatArray,
+        known: ArrayLike | None,
+        baseline_share: ArrayLike,
+        known_variance: ArrayLike | None,
+    ) -> tuple[FloatArray, FloatArray]:
+        """Each series' own forecast path (bias-corrected, known demand overlaid) [units/period]
+        and the error variance of its cumulative forecast over ``periods`` [units²]."""
+        errors = self.protection_errors(periods)
+        forecast, variance = self.forecast * errors.mean_factor[:, None], errors.variance
+        if known is not None:
+            overlaid = overlay_known_demand(forecast, 0.0, known, baseline_share)
+            base = interval_mean(forecast, periods)
+            rest = interval_mean(overlaid.remainder, periods)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                variance = variance * np.where(base > 0, (rest / base) ** 2, 1.0)
+            forecast = overlaid.mean
+        if known_variance is not None:
+            variance = variance + interval_mean(known_variance, periods)
+        return forecast, np.asarray(variance, dtype=np.float64)
+
+    @property
+    def covered_history(self) -> FloatArray:
+        """The history each stock point covered: its own, plus its subtree's for parents."""
+        if self.parent is None:
+            return self.history
+        rolled = echelon_demand(np.nan_to_num(self.history, nan=0.0), self.parent)  # NaN: 0
+        return np.where(has_children(self.parent)[:, None], rolled, self.history)
 
     def interval_forecast(self, levels: tuple[float, ...] | None = None) -> IntervalForecast:
         """Central prediction intervals of each period's demand (module :mod:`.backtest` model)."""

@@ -63,6 +63,8 @@ class AuditAction(StrEnum):
     REJECT = "reject"
     OVERRIDE = "override"
     RECALL = "recall"
+    HOLD = "hold"
+    RELEASE = "release"
     EXPORT = "export"
     AUDIT_EXPORT = "audit_export"
     ALERT_ACKNOWLEDGE = "alert_acknowledge"

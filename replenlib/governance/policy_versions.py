@@ -4,13 +4,15 @@ A policy version is the strategy JSON of ``policy_versions.body`` (tiers, servic
 overrides — owned by :mod:`replenlib.policy`) together with the plan thresholds in
 ``policy_version_details`` (:class:`~replenlib.plan.thresholds.PlanThresholds`). History is
 never rewritten: restoring version *k* creates version *n + 1* with *k*'s content and records
-``restored_from = k``. Every change is written to the audit trail in the same transaction.
+``restored_from = k``. Every change is written to the audit trail in the same transaction:
+the version itself, and one ``override`` entry per override row it adds or removes
+(:func:`add_override` adds one row to the current policy).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +23,7 @@ from replenlib.errors import ReplenError
 from replenlib.governance import audit
 from replenlib.governance.sql import one
 from replenlib.plan.thresholds import PlanThresholds
-from replenlib.policy.strategy import Strategy
+from replenlib.policy.strategy import Override, Segment, Strategy, with_override
 
 
 class PolicyVersionError(ReplenError):
@@ -116,6 +118,7 @@ def create_version(
     """
     _require_four_eyes(author, approved_by, reason)
     moment = now or datetime.now()
+    previous = current_version(con)
     row = one(con.execute("SELECT coalesce(max(version_id), 0) + 1 FROM policy_versions"))
     version = int(row[0]) if row else 1
     body = strategy if isinstance(strategy, str) else strategy.to_json()
@@ -145,7 +148,68 @@ def create_version(
         },
         now=moment,
     )
+    before = () if previous is None else previous.strategy.overrides
+    _audit_overrides(con, before, Strategy.from_json(body).overrides, version, author, moment)
     return version
+
+
+def add_override(
+    con: duckdb.DuckDBPyConnection,
+    row: Override,
+    *,
+    author: str,
+    approved_by: str,
+    now: datetime | None = None,
+) -> int:
+    """A new version of the current policy with one more override row (its reason is the
+    version's); audited as a policy version and as an override. Returns the new number."""
+    current = current_version(con)
+    strategy = Strategy() if current is None else current.strategy
+    return create_version(
+        con,
+        strategy=with_override(strategy, row),
+        thresholds=PlanThresholds() if current is None else current.thresholds,
+        author=author,
+        reason=row.reason,
+        approved_by=approved_by,
+        now=now,
+    )
+
+
+def _audit_overrides(
+    con: duckdb.DuckDBPyConnection,
+    before: tuple[Override, ...],
+    after: tuple[Override, ...],
+    version: int,
+    author: str,
+    moment: datetime,
+) -> None:
+    """One ``override`` audit entry per override row a version adds or removes."""
+    old = {_override_key(o): o for o in before}
+    new = {_override_key(o): o for o in after}
+    changes = [("removed", old[k]) for k in old if k not in new]
+    changes += [("added", new[k]) for k in new if k not in old]
+    for change, row in changes:
+        audit.append(
+            con,
+            actor=author,
+            action=audit.AuditAction.OVERRIDE,
+            entity="override",
+            entity_id=_override_subject(row),
+            details={"change": change, "policy_version": version, **json.loads(_override_key(row))},
+            now=moment,
+        )
+
+
+def _override_key(row: Override) -> str:
+    return json.dumps(asdict(row), sort_keys=True, default=str)
+
+
+def _override_subject(row: Override) -> str:
+    if row.item_id is not None:
+        return f"item {row.item_id}" + (f" at {row.location_id}" if row.location_id else "")
+    segment = {k: v for k, v in asdict(row.segment or Segment()).items() if v not in ((), None)}
+    return "segment " + json.dumps(segment, sort_keys=True, default=str)
 
 
 def rollback(

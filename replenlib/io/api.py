@@ -58,6 +58,7 @@ def import_files(
     *,
     progress: Progress | None = None,
     fresh: bool = False,
+    actor: str = "system",
 ) -> list[LoadResult]:
     """Import several files in one transaction, master data first (see :data:`LOAD_ORDER`).
 
@@ -76,7 +77,9 @@ def import_files(
     with writer(db, create=True, fresh=fresh) as con:
         for k in order:
             request, mapping, _header = plans[k]
-            results[k] = load_file(con, request.kind, request.path, mapping, progress=progress)
+            results[k] = load_file(
+                con, request.kind, request.path, mapping, progress=progress, actor=actor
+            )
     return [results[k] for k in range(len(plans))]
 
 

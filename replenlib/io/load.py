@@ -26,6 +26,7 @@ import duckdb
 import pandas as pd
 
 from replenlib.errors import InputDataError
+from replenlib.governance import audit
 from replenlib.io import rules, upsert
 from replenlib.io.cleaning import ident, literal
 from replenlib.io.mapping import (
@@ -100,8 +101,12 @@ def load_file(
     *,
     progress: Progress | None = None,
     file_label: str | None = None,
+    actor: str = "system",
 ) -> LoadResult:
-    """Import one file into the store open on ``con`` (a writer); see the module docstring."""
+    """Import one file into the store open on ``con`` (a writer); see the module docstring.
+
+    ``actor`` (who imports) is recorded in the audit trail with the load.
+    """
     path = Path(path)
     label = file_label or path.name
     say = progress or (lambda _text: None)
@@ -132,7 +137,7 @@ def load_file(
     plan = _plan(con, chosen, resolved, staged)
     counts = _process(con, plan, load_id, staged)
     say(f"{label}: {counts['changed']:,} rows written to {chosen.table}")
-    return _finish(con, plan, load_id, path, label, digest, staged, warnings, counts)
+    return _finish(con, plan, load_id, path, label, digest, staged, warnings, counts, actor)
 
 
 def _previous_load(con: duckdb.DuckDBPyConnection, digest: str, mapping: Mapping) -> int | None:
@@ -306,6 +311,7 @@ def _finish(
     staged: StagedFile,
     warnings: list[str],
     counts: dict[str, int],
+    actor: str,
 ) -> LoadResult:
     _write_quarantine(con, plan, load_id, label, staged.raw_table)
     read = staged.rows + sum(1 for b in staged.bad_records if b.rule == "malformed_row")
@@ -322,6 +328,18 @@ def _finish(
             read, read - quarantined, quarantined, counts["merged"], counts["changed"],
             "\n".join(warnings), latest, staged.raw_table,
         ],
+    )  # fmt: skip
+    audit.append(  # the load and its audit entry: one writer block, both or neither
+        con,
+        actor=actor,
+        action=audit.AuditAction.IMPORT,
+        entity="load",
+        entity_id=str(load_id),
+        details={
+            "file": label, "sha256": digest, "mapping": plan.mapping.name,
+            "table": plan.spec.name, "rows_read": read, "rows_quarantined": quarantined,
+            "rows_changed": counts["changed"],
+        },
     )  # fmt: skip
     shown = _shown_rows(con, load_id)
     by_rule = dict(

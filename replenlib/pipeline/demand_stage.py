@@ -10,7 +10,10 @@ month is not mistaken for one that sold nothing for two years.
 
 Planning uses :attr:`DemandStage.forecast` (flat weekly rate and error per series, the chosen
 method's) and :meth:`DemandStage.lead_time_demand`, which converts lead times and review
-periods from days to the panel's weeks.
+periods from days to the panel's weeks. Both are the demand each stock point must **cover**:
+a stock point that replenishes others (central warehouse → DCs → hospitals) covers its own
+customers' demand plus theirs, rolled up the network (:mod:`replenlib.demand.echelon`).
+Segments, backtests and ``forecast_values`` stay each location's own customers' demand.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from replenlib.demand.lead_time import LeadTimeModel
 from replenlib.demand.overlay import overlay_known_demand
 from replenlib.demand.panel import DemandConfig, DemandPlan, PanelDemandForecast, plan_demand
 from replenlib.pipeline.inputs import PlanningInputs
-from replenlib.policy.service import CycleDemand, third_central_moment
+from replenlib.policy.service import CycleDemand, review_period_moments, third_central_moment
 from replenlib.policy.strategy import SegmentAttributes
 
 log = logging.getLogger(__name__)
@@ -137,8 +140,10 @@ class DemandStage:
         Protection interval (lead time + review period) and lead time alone come from
         :meth:`lead_time_demand` (the same random numbers for both, so a bootstrap row's
         lead-time demand never exceeds its protection demand); one review period's mean and
-        variance from the chosen method's weekly rate and one-step error. Inactive series
-        demand nothing.
+        variance from the chosen method's weekly rate and one-step error, or from the
+        protection interval where only known demand is expected
+        (:func:`~replenlib.policy.service.review_period_moments`). Inactive series demand
+        nothing.
         """
         n = len(self.keys)
         review = np.broadcast_to(np.asarray(review_period_days, dtype=np.float64), (n,))
@@ -148,7 +153,8 @@ class DemandStage:
         flat = self.forecast
         rate = np.where(live, flat.mean / DAYS_PER_WEEK, 0.0)
         variance = np.where(live, flat.std**2 / DAYS_PER_WEEK, 0.0)
-        review_mean, review_var = rate * review, variance * review
+        days = np.asarray(lead_time_days, dtype=np.float64) + review
+        review_mean, review_var = review_period_moments(protection, days, review, rate, variance)
         third = third_central_moment(protection.family, review_mean, review_var)
         return CycleDemand(protection, lead, review_mean, review_var, third)
 
@@ -207,6 +213,8 @@ def run_demand_stage(
         config=cfg.demand,
     )
     log.info("demand stage: %d series, methods %s", len(series), _counts(plan.method))
+    # a parent stock point covers its own customers and the stock points it replenishes
+    plan = replace(plan, parent=inputs.parent_row)
     keys = series[["item_id", "location_id"]].reset_index(drop=True)
     known = read_known_demand(con, keys, inputs.as_of, cfg.demand.horizon)
     return DemandStage(as_of=inputs.as_of, keys=keys, plan=plan, config=cfg, known=known)

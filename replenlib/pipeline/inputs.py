@@ -54,6 +54,23 @@ class PlanningInputs:
         """Number of item-locations."""
         return len(self.series)
 
+    @property
+    def parent_row(self) -> NDArray[np.int64]:
+        """Row of the series that replenishes each series, −1 = bought (:func:`parent_rows`)."""
+        return parent_rows(self.series)
+
+
+def parent_rows(series: pd.DataFrame) -> NDArray[np.int64]:
+    """Row of the series that replenishes each series — the same item at its
+    ``source_location_id`` — or −1 (bought from suppliers, or a source not planned here)."""
+    keys = pd.MultiIndex.from_frame(series[["item_id", "location_id"]].astype(str))
+    source = series["source_location_id"]
+    wanted = pd.MultiIndex.from_arrays(
+        [series["item_id"].astype(str), source.fillna("\x00").astype(str)]
+    )
+    rows = keys.get_indexer(wanted)
+    return np.asarray(np.where(source.notna().to_numpy(), rows, -1), dtype=np.int64)
+
 
 def latest_demand_date(con: duckdb.DuckDBPyConnection) -> date:
     """The last day with demand history: the default planning day."""

@@ -22,7 +22,10 @@ ON_TIME_TOLERANCE_DAYS = 2
 
 
 def run_kpis(
-    con: duckdb.DuckDBPyConnection, inputs: PlanningInputs, result: PlanResult
+    con: duckdb.DuckDBPyConnection,
+    inputs: PlanningInputs,
+    result: PlanResult,
+    proposals: pd.DataFrame,
 ) -> pd.DataFrame:
     """Return the ``run_kpis`` rows (without ``run_id``): kpi, scope, value, unit."""
     rows: list[tuple[str, str, float]] = []
@@ -43,8 +46,8 @@ def run_kpis(
     rows.extend(_cost_and_compliance_rows(con, inputs.as_of))
     rows.extend(supply_kpi_rows(con, inputs.as_of, result.forecasts))
     params = result.policy_parameters
-    rows.append(("proposal_count", "all", float(len(result.proposals))))
-    rows.append(("proposal_value", "all", float(result.proposals["order_value"].sum())))
+    rows.append(("proposal_count", "all", float(len(proposals))))
+    rows.append(("proposal_value", "all", float(proposals["order_value"].sum())))
     below = result.inventory_position < params["safety_stock"].to_numpy()
     rows.append(
         ("below_safety_stock_share", "all", float(np.mean(below)) if len(below) else float("nan"))

@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -72,10 +72,9 @@ def run_nightly(
         store = read_policy_inputs(con, inputs.series, inputs.as_of)
         result = plan(inputs, strategy, store, demand=demand)
         step("short-term plan, rolling plan and alerts")  # plan stage (governance branch)
-        stage = plan_stage.prepare(con, inputs, result, version, started)
-        result = replace(result, proposals=stage.proposals)
+        stage = plan_stage.prepare(con, inputs, result, version, started, strategy)
         step("computing KPIs")
-        kpis = run_kpis(con, inputs, result)
+        kpis = run_kpis(con, inputs, result, stage.proposals)
         step("writing results")
         params = result.policy_parameters
         protection = params["lead_time_mean_days"] + params["review_period_days"]
@@ -88,6 +87,7 @@ def run_nightly(
             version,
             inputs.n_series,
             result,
+            stage.proposals,
             kpis,
             demand_tables,
         )
@@ -97,8 +97,8 @@ def run_nightly(
         as_of=inputs.as_of,
         policy_version=version,
         n_series=inputs.n_series,
-        n_proposals=len(result.proposals),
-        proposal_value=float(result.proposals["order_value"].sum()),
+        n_proposals=len(stage.proposals),
+        proposal_value=float(stage.proposals["order_value"].sum()),
         seconds=time.perf_counter() - clock,
         kpis={
             str(name): float(value)
@@ -117,6 +117,7 @@ def _write(
     version: int,
     n_series: int,
     result: PlanResult,
+    proposals: pd.DataFrame,
     kpis: pd.DataFrame,
     extra_tables: dict[str, pd.DataFrame] | None = None,
 ) -> None:
@@ -131,14 +132,14 @@ def _write(
                 as_of,
                 version,
                 n_series,
-                len(result.proposals),
+                len(proposals),
                 __version__,
             ],
         )
         for table, frame in (
             ("forecasts", result.forecasts),
             ("policy_parameters", result.policy_parameters),
-            ("proposals", result.proposals),
+            ("proposals", proposals),
             ("run_kpis", kpis),
             *(extra_tables or {}).items(),
         ):

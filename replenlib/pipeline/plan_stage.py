@@ -5,10 +5,11 @@ parameters are computed:
 
 1. :func:`prepare` expires undecided proposals past their validity, reads the open proposals
    and requisitions (they count in the inventory position, so a need is proposed once), plans
-   today's lines (:func:`replenlib.plan.short_term.plan_orders`: idle-stock transfers before
-   purchases), sets their approval requirements, projects stock with and without them, builds
-   the monthly rolling plan and today's alert conditions;
-2. the nightly run writes ``runs`` and ``proposals`` as before;
+   today's lines (:func:`replenlib.pipeline.proposals.propose`, the one path that makes
+   proposals: idle-stock transfers before purchases, suppliers' minimum order values), sets
+   their approval requirements, projects stock with and without them, builds the monthly
+   rolling plan and today's alert conditions;
+2. the nightly run writes ``runs`` and ``proposals``;
 3. :func:`write` writes ``proposal_controls``, ``plan_projection``, ``rolling_plan`` (with the
    change against the previous plan), applies the alert life cycle and audits the run.
 
@@ -45,13 +46,14 @@ from replenlib.pipeline.plan_inputs import (
     series_index,
 )
 from replenlib.pipeline.planning import PlanResult
+from replenlib.pipeline.proposals import OrderContext, propose
 from replenlib.pipeline.rolling_stage import add_change, build_rolling_plan
 from replenlib.plan.approval import approval_requirements
 from replenlib.plan.expiry import expiring_unused
 from replenlib.plan.projection import StockProjection, project_stock, scheduled_receipts
-from replenlib.plan.short_term import OrderKind, OrderLines, ShortTermInputs, plan_orders
+from replenlib.plan.short_term import OrderKind, OrderLines, ShortTermInputs
 from replenlib.plan.thresholds import PlanThresholds
-from replenlib.policy.policies import is_review_day
+from replenlib.policy.strategy import Strategy
 
 log = logging.getLogger(__name__)
 
@@ -78,40 +80,51 @@ def prepare(
     result: PlanResult,
     policy_version: int,
     now: datetime,
+    strategy: Strategy,
 ) -> PlanStage:
     """Compute the plan stage (see the module docstring); only expiry writes to the store."""
     thresholds = thresholds_for(con, policy_version)
     expired = expire_proposals(con, now.date())
     params, series = _aligned_parameters(inputs, result), inputs.series
     forecast_rows = series_index(result.forecasts, series)
-    rate = np.where(
-        series["is_active"].to_numpy(dtype=bool),
-        result.forecasts["mean_daily"].to_numpy(dtype=np.float64)[forecast_rows],
-        0.0,
-    )
+    active = series["is_active"].to_numpy(dtype=bool)
+    forecasts = result.forecasts.iloc[forecast_rows]
+    # what each stock point covers (own customers + the stock points it replenishes) ...
+    rate = np.where(active, forecasts["mean_daily"].to_numpy(dtype=np.float64), 0.0)
+    # ... and its own customers' part: the projection ships to other stock points through
+    # their transfer lines, the network plan counts each customer's demand once
+    dependent = forecasts.get("dependent_mean_daily", pd.Series(0.0, index=forecasts.index))
+    own_rate = rate - np.where(active, dependent.to_numpy(dtype=np.float64, na_value=0.0), 0.0)
     open_lines = read_open_lines(con, series)
     lots = _lots_at_risk(con, inputs, rate)
     known_in_policy = result.lead_time_demand is not None
-    short_inputs = _short_term_inputs(con, inputs, params, rate, open_lines, lots, known_in_policy)
-    plan = plan_orders(short_inputs, thresholds)
-    proposals = _proposal_frame(
-        con, inputs, params, short_inputs, plan.lines, plan.inventory_position
+    context = _order_context(con, inputs, open_lines, lots, known_in_policy)
+    proposed = propose(
+        inputs,
+        params,
+        rate,
+        context,
+        strategy=strategy,
+        thresholds=thresholds,
+        first_number=_first_number(con, inputs.as_of),
     )
-    controls = _controls(con, proposals, short_inputs, plan.lines, policy_version, thresholds, now)
-    projection = _projection(con, inputs, rate, open_lines.frame, plan.lines, lots, thresholds)
+    proposals, short_inputs, plan = proposed.frame, proposed.inputs, proposed.plan
+    lines = proposed.lines
+    controls = _controls(con, proposals, short_inputs, lines, policy_version, thresholds, now)
+    projection = _projection(con, inputs, own_rate, open_lines.frame, lines, lots, thresholds)
     horizon = projection.with_order.shape[1]
     facts = SeriesFacts(  # a stockout that even today's lines cannot prevent; index 0 = day 1
         np.where(projection.stockout_day_with < horizon, projection.stockout_day_with + 1, 10**9),
         plan.inventory_position,
         params["reorder_point"].to_numpy(dtype=np.float64),
         params["tier"].to_numpy(dtype=object),
-        result.forecasts["method"].to_numpy(dtype=object)[forecast_rows],
+        forecasts["method"].to_numpy(dtype=object),
     )
     alerts = build_alerts(con, inputs, facts, lots, thresholds)
     rolling = build_rolling_plan(
         con,
         inputs,
-        rate,
+        own_rate,
         params["safety_stock"].to_numpy(dtype=np.float64),
         _network_receipts(con, inputs.as_of, open_lines.frame, proposals),
         thresholds.rolling_horizon_months,
@@ -119,7 +132,7 @@ def prepare(
     return PlanStage(
         proposals=proposals,
         controls=controls,
-        projection=_projection_frame(inputs, params, projection, plan.lines, facts),
+        projection=_projection_frame(inputs, params, projection, lines, facts),
         rolling=add_change(con, rolling).assign(policy_version=policy_version),
         alerts=alerts,
         policy_version=policy_version,
@@ -192,15 +205,15 @@ def _lots_at_risk(
     return lots
 
 
-def _short_term_inputs(
+def _order_context(
     con: duckdb.DuckDBPyConnection,
     inputs: PlanningInputs,
-    params: pd.DataFrame,
-    rate: NDArray[np.float64],
     open_lines: OpenLines,
     lots: pd.DataFrame,
     in_policy: bool,
-) -> ShortTermInputs:
+) -> OrderContext:
+    """Open proposals, known demand within the lead time, stock expiring unused and backup
+    suppliers per series."""
     series, n = inputs.series, inputs.n_series
     lead = inputs.lead_time_mean
     horizon = inputs.as_of + timedelta(days=int(np.nanmax(lead, initial=0.0)) + 1)
@@ -217,43 +230,22 @@ def _short_term_inputs(
     backup = series[["item_id", "supplier_id"]].merge(
         standing, how="left", on=["item_id", "supplier_id"]
     )
-    weekly = inputs.weekly_demand
-    return ShortTermInputs(
-        item_code=pd.factorize(series["item_id"])[0].astype(np.int64),
-        on_hand=inputs.usable_on_hand,
+    tender = per_series(series, known, "quantity")
+    return OrderContext(
+        pending_in=open_lines.pending_in,
+        pending_out=open_lines.pending_out,
         expiring_unused=np.bincount(
             lots["row"], weights=lots["quantity_at_risk"], minlength=n
         ).astype(np.float64),
-        on_order=inputs.on_order,
-        pending_in=open_lines.pending_in,
-        pending_out=open_lines.pending_out,
         # the demand layer's lead-time demand (hence s and S) already includes known demand
-        known_demand=np.zeros(n) if in_policy else per_series(series, known, "quantity"),
-        tender_demand=per_series(series, known, "quantity"),
-        reorder_point=params["reorder_point"].to_numpy(dtype=np.float64),
-        order_up_to=params["order_up_to"].to_numpy(dtype=np.float64),
-        safety_stock=params["safety_stock"].to_numpy(dtype=np.float64),
-        demand_rate=rate,
-        trailing_rate=weekly[:, -min(52, weekly.shape[1]) :].mean(axis=1) / 7.0
-        if weekly.size
-        else np.zeros(n),
-        lead_time=lead,
-        moq=series["moq"].to_numpy(dtype=np.float64),
-        order_multiple=series["order_multiple"].to_numpy(dtype=np.float64),
-        is_purchase=series["source_location_id"].isna().to_numpy(),
-        is_active=series["is_active"].to_numpy(dtype=bool),
+        known_demand=np.zeros(n) if in_policy else tender,
+        tender_demand=tender,
         on_backup_supplier=backup["on_backup_supplier"].fillna(False).to_numpy(dtype=bool),
-        supply_row=series_index(series, series, "source_location_id"),
-        policy_type=params["policy_type"].to_numpy(dtype=object),
-        lot_size=params["order_quantity"].to_numpy(dtype=np.float64),
-        review_due=is_review_day(
-            inputs.as_of.toordinal(), params["review_period_days"].to_numpy(dtype=np.float64)
-        ),
-        max_quantity=params["max_order_quantity"].to_numpy(dtype=np.float64, na_value=np.inf),
     )
 
 
-def _next_ids(con: duckdb.DuckDBPyConnection, day: date, n: int) -> list[str]:
+def _first_number(con: duckdb.DuckDBPyConnection, day: date) -> int:
+    """The first free proposal number of ``day`` (ids ``P<day>-<n>``)."""
     prefix = f"P{day:%Y%m%d}-"
     row = one(
         con.execute(
@@ -262,82 +254,7 @@ def _next_ids(con: duckdb.DuckDBPyConnection, day: date, n: int) -> list[str]:
             [len(prefix) + 1, prefix + "%", len(prefix) + 1],
         )
     )
-    start = int(row[0]) if row and row[0] is not None else 0
-    return [f"{prefix}{k:05d}" for k in range(start + 1, start + n + 1)]
-
-
-def _proposal_frame(
-    con: duckdb.DuckDBPyConnection,
-    inputs: PlanningInputs,
-    params: pd.DataFrame,
-    short: ShortTermInputs,
-    lines: OrderLines,
-    position: NDArray[np.float64],
-) -> pd.DataFrame:
-    series, rows = inputs.series, lines.row
-    picked = series.iloc[rows].reset_index(drop=True)
-    shipped = lines.source_row >= 0
-    purchase = lines.kind == OrderKind.PURCHASE
-    source = np.where(
-        shipped,
-        series["location_id"].to_numpy(dtype=object)[np.maximum(lines.source_row, 0)],
-        picked["source_location_id"].to_numpy(dtype=object),
-    )
-    price = np.where(
-        purchase,
-        picked["unit_price"].to_numpy(dtype=np.float64),
-        picked["unit_cost"].to_numpy(dtype=np.float64),
-    )
-    frame = pd.DataFrame(
-        {
-            "proposal_id": _next_ids(con, inputs.as_of, len(rows)),
-            "item_id": picked["item_id"].to_numpy(),
-            "location_id": picked["location_id"].to_numpy(),
-            "kind": lines.kind.astype(str),
-            "supplier_id": np.where(
-                purchase, picked["supplier_id"].to_numpy(dtype=object), np.array(None)
-            ),
-            "source_location_id": np.where(purchase, np.array(None), source),
-            "quantity": lines.quantity,
-            "order_value": lines.quantity * price,
-            "order_date": pd.Timestamp(inputs.as_of),
-            "expected_arrival": pd.to_datetime(
-                [inputs.as_of + timedelta(days=round(x)) for x in lines.lead_time]
-            ),
-            "inventory_position": position[rows],
-            "reorder_point": short.reorder_point[rows],
-            "urgency": lines.urgency.astype(str),
-            "urgency_score": lines.urgency_score,
-        }
-    )
-    frame["reason"] = [
-        _reason_text(codes, r, src, short, position, q)
-        for codes, r, src, q in zip(lines.reasons, rows, source, lines.quantity, strict=True)
-    ]
-    frame["status"] = "proposed"
-    return frame
-
-
-def _reason_text(
-    codes: str, r: int, source: object, s: ShortTermInputs, position: NDArray[np.float64], q: float
-) -> str:
-    words = {
-        "below_reorder_point": f"inventory position {position[r]:,.0f} ≤ reorder point "
-        f"{s.reorder_point[r]:,.0f}: {q:,.0f} units raise it towards the order-up-to level "
-        f"{s.order_up_to[r]:,.0f}",
-        "forecast_peak": f"forecast peak: {s.demand_rate[r]:,.2f}/day vs "
-        f"{s.trailing_rate[r]:,.2f}/day over the last year",
-        "tender": f"tender / known demand of {_known(s, r):,.0f} due within the lead time",
-        "backup_supplier": "backup supplier, because the primary supplier is blocked",
-        "expiry_replacement": f"replaces {s.expiring_unused[r]:,.0f} units expiring before use",
-        "idle_stock": f"idle stock at {source}: transferred instead of bought",
-    }
-    return "; ".join(words[c] for c in codes.split(";") if c)
-
-
-def _known(s: ShortTermInputs, r: int) -> float:
-    extra = 0.0 if s.tender_demand is None else float(s.tender_demand[r])
-    return max(float(s.known_demand[r]), extra)
+    return (int(row[0]) if row and row[0] is not None else 0) + 1
 
 
 def _controls(

@@ -1,34 +1,33 @@
-"""From planning inputs to forecasts, policy parameters and order proposals, as frames.
+"""From planning inputs to forecasts and policy parameters, as frames.
 
-This is the nightly run's computation, wired from the pure functions of :mod:`replenlib.demand`,
-:mod:`replenlib.policy` and :mod:`replenlib.plan`. It touches no store: it takes
-:class:`~replenlib.pipeline.inputs.PlanningInputs` and returns key-aligned frames.
+This is the nightly run's computation, wired from the pure functions of :mod:`replenlib.demand`
+and :mod:`replenlib.policy`. It touches no store: it takes
+:class:`~replenlib.pipeline.inputs.PlanningInputs` and returns key-aligned frames. Today's
+order proposals come from these parameters through one path,
+:func:`replenlib.pipeline.proposals.propose` (called by the plan stage).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from replenlib.demand.distributions import DemandDistribution
-from replenlib.demand.panel import PanelDemandForecast, forecast_panel
+from replenlib.demand.echelon import echelon_demand
+from replenlib.demand.panel import PanelDemandForecast, echelon_forecast, forecast_panel
 from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.pipeline.policy_inputs import PolicyStoreInputs
-from replenlib.plan.proposals import ProposalDecision, decide_orders
 from replenlib.policy.ddmrp import average_daily_usage
 from replenlib.policy.expiry import AGE_AT_RECEIPT_DAYS, fefo_outlook
-from replenlib.policy.order_sizing import top_up_to_minimum_order_value
 from replenlib.policy.panel import (
     PanelInputs,
     PanelParameters,
     family_for_demand_class,
     panel_parameters,
 )
-from replenlib.policy.policies import is_review_day, replenishment_quantity
 from replenlib.policy.service import CycleDemand, cycle_demand
 from replenlib.policy.strategy import ResolvedStrategy, SegmentAttributes, Strategy, resolve
 
@@ -46,8 +45,7 @@ class PlanResult:
 
     forecasts: pd.DataFrame
     policy_parameters: pd.DataFrame
-    proposals: pd.DataFrame
-    inventory_position: np.ndarray
+    inventory_position: np.ndarray  #: usable on hand + on order [units]
     #: demand over lead time + review period per series, from the demand stage (else None)
     lead_time_demand: DemandDistribution | None = None
 
@@ -58,7 +56,7 @@ def plan(
     store: PolicyStoreInputs | None = None,
     demand: DemandStage | None = None,
 ) -> PlanResult:
-    """Forecast, set policy parameters and decide orders for every item-location.
+    """Forecast and set policy parameters for every item-location.
 
     With ``demand`` (the nightly demand stage) the forecast is the method chosen by backtest,
     the segments are the demand layer's (ABC, XYZ, lifecycle), the cycle demand is its
@@ -66,7 +64,12 @@ def plan(
     the quick by-class forecast of :func:`~replenlib.demand.panel.forecast_panel`.
     """
     series = inputs.series
-    forecast = demand.forecast if demand is not None else forecast_panel(inputs.weekly_demand)
+    parent = inputs.parent_row
+    forecast = (  # the demand each stock point covers: own customers + the network below it
+        demand.forecast
+        if demand is not None
+        else echelon_forecast(forecast_panel(inputs.weekly_demand), parent)
+    )
     demand_mean = forecast.mean / DAYS_PER_WEEK
     demand_std = forecast.std / np.sqrt(DAYS_PER_WEEK)
     active = series["is_active"].to_numpy(dtype=bool)
@@ -82,8 +85,6 @@ def plan(
             inputs.lead_time_mean, inputs.lead_time_std, resolved.review_period_days, active
         )
     params = _policy_parameters(inputs, resolved, rate, rate_std, forecast, strategy, cycle)
-    position = inputs.usable_on_hand + inputs.on_order
-    decision = _decide(inputs, params, position, rate, strategy)
     write_off = fefo_outlook(
         extra.lot_quantity,
         extra.lot_days_to_expiry,
@@ -93,8 +94,7 @@ def plan(
     return PlanResult(
         forecasts=_forecast_frame(series, forecast, demand_mean, demand_std),
         policy_parameters=_parameter_frame(inputs, resolved, params, write_off),
-        proposals=_proposal_frame(inputs, position, params, decision, demand_mean),
-        inventory_position=position,
+        inventory_position=inputs.usable_on_hand + inputs.on_order,
         lead_time_demand=None if cycle is None else cycle.protection,
     )
 
@@ -145,7 +145,8 @@ def _policy_parameters(
     )
     shelf = series["shelf_life_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     minimum = series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0)
-    past = inputs.weekly_demand[:, -ADU_PAST_WEEKS:] / DAYS_PER_WEEK
+    past = echelon_demand(inputs.weekly_demand[:, -ADU_PAST_WEEKS:], inputs.parent_row)
+    past = past / DAYS_PER_WEEK
     adu = average_daily_usage(past, rate[:, None], resolved.ddmrp_past_weight)
     return panel_parameters(
         resolved,
@@ -165,67 +166,6 @@ def _policy_parameters(
     )
 
 
-def _decide(
-    inputs: PlanningInputs,
-    params: PanelParameters,
-    position: np.ndarray,
-    rate: np.ndarray,
-    strategy: Strategy,
-) -> ProposalDecision:
-    """Today's orders: periodic rows only on their review day; supplier minimum order values."""
-    series = inputs.series
-    moq = series["moq"].to_numpy(dtype=np.float64)
-    multiple = series["order_multiple"].to_numpy(dtype=np.float64)
-    due = is_review_day(inputs.as_of.toordinal(), params.review_period_days)
-    wanted = replenishment_quantity(
-        params.policy_type,
-        position,
-        params.reorder_point,
-        params.order_up_to,
-        params.order_quantity,
-    )
-    decision = decide_orders(
-        on_hand=inputs.usable_on_hand,
-        inventory_position=position,
-        reorder_point=np.where(due, params.reorder_point, -np.inf),
-        order_up_to=params.order_up_to,
-        safety_stock=params.safety_stock,
-        demand_mean=rate,
-        lead_time_mean=inputs.lead_time_mean,
-        moq=moq,
-        order_multiple=multiple,
-        wanted_quantity=wanted,
-        max_quantity=params.max_order_quantity,
-    )
-    return _with_minimum_order_values(decision, series, strategy, moq, multiple, params)
-
-
-def _with_minimum_order_values(
-    decision: ProposalDecision,
-    series: pd.DataFrame,
-    strategy: Strategy,
-    moq: np.ndarray,
-    multiple: np.ndarray,
-    params: PanelParameters,
-) -> ProposalDecision:
-    if not strategy.minimum_order_values:
-        return decision
-    minimum = {m.supplier_id: m.minimum_order_value for m in strategy.minimum_order_values}
-    supplier = series["supplier_id"].fillna("").to_numpy(dtype=object)
-    codes, index = np.unique(supplier, return_inverse=True)
-    line_minimum = np.array([minimum.get(str(c), 0.0) for c in codes])[index]
-    result = top_up_to_minimum_order_value(
-        decision.quantity,
-        series["unit_price"].to_numpy(dtype=np.float64),
-        index,
-        np.where(supplier == "", 0.0, line_minimum),
-        moq,
-        multiple,
-        params.max_order_quantity,
-    )
-    return replace(decision, quantity=result.quantity)
-
-
 def _forecast_frame(
     series: pd.DataFrame, forecast: PanelDemandForecast, mean: np.ndarray, std: np.ndarray
 ) -> pd.DataFrame:
@@ -240,6 +180,11 @@ def _forecast_frame(
             "method": forecast.method,
             "mean_daily": mean,
             "std_daily": std,
+            "dependent_mean_daily": (
+                np.zeros(len(mean))
+                if forecast.dependent is None
+                else forecast.dependent / DAYS_PER_WEEK
+            ),
         }
     )
 
@@ -280,70 +225,3 @@ def _parameter_frame(
             "override_reason": resolved.override.astype(str),
         }
     )
-
-
-def _proposal_frame(
-    inputs: PlanningInputs,
-    position: np.ndarray,
-    params: PanelParameters,
-    decision: ProposalDecision,
-    demand_mean: np.ndarray,
-) -> pd.DataFrame:
-    series = inputs.series
-    rows = np.flatnonzero(decision.needs_order & series["is_active"].to_numpy(dtype=bool))
-    rows = rows[np.argsort(-decision.urgency_score[rows], kind="stable")]
-    lead = inputs.lead_time_mean[rows]
-    picked = series.iloc[rows]
-    is_transfer = picked["source_location_id"].notna().to_numpy()
-    frame = pd.DataFrame(
-        {
-            "proposal_id": [f"P{inputs.as_of:%Y%m%d}-{n:05d}" for n in range(1, len(rows) + 1)],
-            "item_id": picked["item_id"].to_numpy(),
-            "location_id": picked["location_id"].to_numpy(),
-            "kind": np.where(is_transfer, "transfer", "purchase"),
-            "supplier_id": picked["supplier_id"].to_numpy(),
-            "source_location_id": picked["source_location_id"].to_numpy(),
-            "quantity": decision.quantity[rows],
-            "order_value": decision.quantity[rows]
-            * picked["unit_price"].to_numpy(dtype=np.float64),
-            "order_date": pd.Timestamp(inputs.as_of),
-            "expected_arrival": [inputs.as_of + timedelta(days=round(x)) for x in lead],
-            "inventory_position": position[rows],
-            "reorder_point": params.reorder_point[rows],
-            "urgency": decision.urgency[rows].astype(str),
-            "urgency_score": decision.urgency_score[rows],
-        }
-    )
-    frame["expected_arrival"] = pd.to_datetime(frame["expected_arrival"])
-    frame["reason"] = [
-        f"inventory position {ip:,.0f} ≤ reorder point {s:,.0f} "
-        f"({policy}, {_target_label(measure, target)}, forecast {d:,.2f}/day, "
-        f"lead time {lt:.0f}±{sd:.0f} d)"
-        for ip, s, policy, measure, target, d, lt, sd in zip(
-            position[rows],
-            params.reorder_point[rows],
-            params.policy_type[rows],
-            params.service_measure[rows],
-            params.service_target[rows],
-            demand_mean[rows],
-            lead,
-            inputs.lead_time_std[rows],
-            strict=True,
-        )
-    ]
-    frame["reason"] = frame["reason"] + _sourcing_note(picked)
-    frame["status"] = "proposed"
-    return frame
-
-
-def _sourcing_note(picked: pd.DataFrame) -> np.ndarray:
-    """'; source: <which supplier and why>' per proposal (the supply stage's sourcing text)."""
-    text = picked.get("supplier_reason", pd.Series("", index=picked.index)).fillna("")
-    values = text.to_numpy(dtype=object)
-    return np.where(values != "", "; source: " + values.astype(str), "")
-
-
-def _target_label(measure: str, target: float) -> str:
-    """'cycle service level 99.0%' / 'fill rate 95.0%' / the measure alone without a target."""
-    text = str(measure).replace("_", " ")
-    return f"{text} {target:.1%}" if np.isfinite(target) else text

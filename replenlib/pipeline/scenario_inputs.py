@@ -22,15 +22,18 @@ simulation needs beyond that:
 
 Simplification: each item-location is simulated on its own with its replenishment lead
 time, as if its source always had stock (single-echelon view of the network). A stock point
-that replenishes others faces its customers' demand **plus the transfers it shipped** to its
-downstream stock points (or, without recorded transfers, their demand:
-:func:`echelon_demand`) — for the simulated demand, the forecast its policy is planned on and
-the replay alike (the ERP's settings for such points are sized on echelon demand too).
+that replenishes others covers its customers' demand **plus the demand of every stock point
+below it** as it arises — one definition, :func:`replenlib.demand.echelon.echelon_demand`,
+for the simulated demand, the replay and (rolled-up forecasts, as in the nightly run) the
+forecast its policy is planned on; the ERP's settings for such points are sized on that
+demand too. Recorded transfers are not replayed: they were shaped by today's ERP rules and
+would change with the policy under test. Stockout and fill-rate KPIs count customer demand
+only (``customer_share``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -38,6 +41,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from replenlib.demand.echelon import echelon_demand
 from replenlib.demand.panel import PanelDemandForecast
 from replenlib.pipeline.demand_stage import DemandStage, run_demand_stage
 from replenlib.pipeline.inputs import (
@@ -89,9 +93,9 @@ def read_scenario_base(
     inputs = read_planning_inputs(con, as_of)
     series = inputs.series
     history, customer = _daily_history(con, inputs)
-    weekly = weekly_buckets(history, inputs.weekly_demand.shape[1])
+    weekly = weekly_buckets(history, inputs.weekly_demand.shape[1])  # covered, like history
     active = series["is_active"].to_numpy(dtype=bool)
-    stage = run_demand_stage(con, replace(inputs, weekly_demand=weekly))
+    stage = run_demand_stage(con, inputs)  # the nightly run's: own demand, rolled up
     forecast = stage.forecast
     mean = np.where(active, forecast.mean / DAYS_PER_WEEK, 0.0)
     std = np.where(active, forecast.std / np.sqrt(DAYS_PER_WEEK), 0.0)
@@ -148,41 +152,6 @@ def read_scenario_base(
         tier=resolved.tier.astype(str)
     )
     return StoreBase(base, inputs.as_of, history, frame)
-
-
-def parent_rows(series: pd.DataFrame) -> NDArray[np.int64]:
-    """Row of the series that replenishes each series (same item, source location); −1 = none."""
-    index = {
-        (i, loc): k
-        for k, (i, loc) in enumerate(zip(series["item_id"], series["location_id"], strict=True))
-    }
-    return np.asarray(
-        [
-            index.get((i, src), -1) if isinstance(src, str) else -1
-            for i, src in zip(series["item_id"], series["source_location_id"], strict=True)
-        ],
-        dtype=np.int64,
-    )
-
-
-def echelon_demand(history: NDArray[np.float64], parent: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Own demand plus the demand of every series downstream (series × days).
-
-    A stock point that replenishes others sees their demand too; in this single-echelon view
-    it sees it as it arises (not lumped into the children's orders), which is the echelon
-    demand its ERP settings and its policy are sized on.
-    """
-    depth = np.zeros(len(parent), dtype=np.int64)
-    for _ in range(len(parent)):
-        new = np.where(parent >= 0, depth[np.maximum(parent, 0)] + 1, 0)
-        if np.array_equal(new, depth):
-            break
-        depth = new
-    echelon = history.copy()
-    for level in range(int(depth.max(initial=0)), 0, -1):
-        rows = np.flatnonzero(depth == level)
-        np.add.at(echelon, parent[rows], echelon[rows])
-    return echelon
 
 
 def weekly_buckets(daily: NDArray[np.float64], weeks: int) -> NDArray[np.float64]:
@@ -256,34 +225,22 @@ def _demand_model(
 def _daily_history(
     con: duckdb.DuckDBPyConnection, inputs: PlanningInputs
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Demand each series faced per day up to the planning day, and its customers' part
-    (both series × days).
-
-    Requested customer quantity plus, for a stock point that replenishes others, what it
-    shipped to them (transfer movements). Without any recorded transfer the downstream
-    series' demand is added instead (:func:`echelon_demand`).
-    """
+    """Demand each series covered per day up to the planning day, and its customers' part
+    (both series × days): requested customer quantity, plus, for a stock point that
+    replenishes others, the demand of every stock point below it as it arose
+    (:func:`replenlib.demand.echelon.echelon_demand`, the definition the nightly run plans
+    with)."""
     first = con.execute("SELECT min(demand_date) FROM demand_history").fetchall()
     start: date = first[0][0] if first and first[0][0] else inputs.as_of
     days = (inputs.as_of - start).days + 1
     own = _per_series_day(con, inputs, start, days, _REQUESTED_SQL)
-    shipped = _per_series_day(con, inputs, start, days, _TRANSFERRED_SQL)
-    if shipped.any():
-        return own + shipped, own
-    return echelon_demand(own, parent_rows(inputs.series)), own
+    return echelon_demand(own, inputs.parent_row), own
 
 
 _REQUESTED_SQL = """
 SELECT s.row, date_diff('day', ?::DATE, d.demand_date) AS day, d.quantity AS quantity
 FROM demand_history d JOIN _series s USING (item_id, location_id)
 WHERE d.demand_date BETWEEN ?::DATE AND ?::DATE
-"""
-
-_TRANSFERRED_SQL = """
-SELECT s.row, date_diff('day', ?::DATE, m.movement_date) AS day, sum(m.quantity) AS quantity
-FROM movements m JOIN _series s ON s.item_id = m.item_id AND s.location_id = m.from_location_id
-WHERE m.kind = 'transfer' AND m.movement_date BETWEEN ?::DATE AND ?::DATE
-GROUP BY ALL
 """
 
 
@@ -353,8 +310,10 @@ def _supplier_sources(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame
 
 def _supplier_model(row: object) -> LeadTimeModel:
     """Observed order-to-receipt days, else the quoted lead time with the default spread."""
-    observed = getattr(row, "observed", None)
-    days = [d for d in (observed if observed is not None else []) if d is not None]
+    observed = getattr(row, "observed", None)  # a list, or NA for a supplier never received
+    days = [
+        d for d in (observed if isinstance(observed, list | np.ndarray) else []) if d is not None
+    ]
     if len(days) >= MIN_LEAD_TIME_OBSERVATIONS:
         return LeadTimeModel.from_samples(
             np.maximum(np.asarray(days, dtype=np.float64), 1.0)[None, :]

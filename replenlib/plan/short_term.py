@@ -259,8 +259,12 @@ def _lines(
 
 def demand_with_known(inputs: ShortTermInputs) -> NDArray[np.float64]:
     """Demand rate counting known demand over the lead time, so that a tender for an item
-    without history still orders [units/day]."""
-    known_rate = inputs.known_demand / np.maximum(inputs.lead_time, 1.0)
+    without history still orders [units/day] — whether the levels include the known demand
+    (``tender_demand``) or not yet (``known_demand``)."""
+    known = inputs.known_demand
+    if inputs.tender_demand is not None:
+        known = np.maximum(known, inputs.tender_demand)
+    known_rate = known / np.maximum(inputs.lead_time, 1.0)
     return np.asarray(np.maximum(inputs.demand_rate, known_rate), dtype=np.float64)
 
 

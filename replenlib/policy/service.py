@@ -176,6 +176,41 @@ def cycle_demand(
     return CycleDemand(protection, lead, review_mean, review_var, third)
 
 
+def review_period_moments(
+    protection: DemandDistribution,
+    protection_days: ArrayLike,
+    review_period: ArrayLike,
+    rate: ArrayLike,
+    rate_variance: ArrayLike,
+) -> tuple[FloatArray, FloatArray]:
+    r"""Mean [units] and variance [units²] of demand in one review period.
+
+    From the forecast's flat daily rate :math:`d` and its variance :math:`\sigma_d^2`:
+    :math:`\mu_R = dR`, :math:`\sigma_R^2 = R\sigma_d^2`. Where that rate is zero but the
+    protection interval :math:`P = L + R` still expects demand — known demand (a won tender,
+    a scheduled surgery) for an item without history — the interval's average rate is used
+    instead: :math:`\mu_R = \mu_P R/P`, :math:`\sigma_R^2 = \sigma_P^2 R/P`. A periodic row then
+    never has a zero review-period demand under a positive protection demand (the policy
+    formulas divide by :math:`\mu_R`).
+
+    Parameters
+    ----------
+    protection : demand over the protection interval per row [units]
+    protection_days, review_period : :math:`L + R` and :math:`R` per row [days]
+    rate, rate_variance : flat daily forecast [units/day] and its variance [units²/day]
+    """
+    review = np.asarray(review_period, dtype=np.float64)
+    days = np.asarray(protection_days, dtype=np.float64)
+    mean = np.asarray(rate, dtype=np.float64) * review
+    variance = np.asarray(rate_variance, dtype=np.float64) * review
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(days > 0, review / days, 0.0)
+    only_known = (mean <= 0) & (review > 0) & (protection.mean > 0)
+    mean = np.where(only_known, protection.mean * share, mean)
+    variance = np.where(only_known, protection.variance * share, variance)
+    return np.asarray(mean, np.float64), np.asarray(variance, np.float64)
+
+
 def undershoot_moments(demand: CycleDemand) -> tuple[FloatArray, FloatArray]:
     """Mean [units] and variance [units²] of the undershoot below a reorder point (see above)."""
     mu = demand.review_mean

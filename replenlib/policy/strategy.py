@@ -1,4 +1,4 @@
-"""The replenishment strategy table: segments → tier → policy, service target, review period.
+r"""The replenishment strategy table: segments → tier → policy, service target, review period.
 
 A strategy is one validated, serialisable document (stored as the JSON body of a policy
 version, so that approving, restoring or diffing a version is handling one immutable row):
@@ -14,22 +14,60 @@ version, so that approving, restoring or diffing a version is handling one immut
    segment, changing the tier and/or any rule field, with a reason. Item rows win over segment
    rows; later rows win over earlier ones of the same kind.
 
-Defaults follow the field:
+Defaults — tiers follow the field, numbers are measured:
 
 =========  ===========================================================  ==========  ============  ======
 tier       who (first match)                                            policy      target        review
 =========  ===========================================================  ==========  ============  ======
 run_down   lifecycle end_of_life                                        (R, S)      expected      7 d
                                                                                     demand only
-critical   criticality critical, or risk class III (implants)           (s, S)      99 % CSL      daily
-high       cold chain, or criticality high                              (s, S)      97.5 % CSL    daily
-low        substitutable; intermittent / lumpy medium or low items      (R, S)      95 % fill     7 d
-medium     criticality medium                                           (R, s, S)   98 % fill     7 d
-low        everything else                                              (R, S)      95 % fill     7 d
+critical   criticality critical, or risk class III (implants)           (s, S)      85 % CSL      daily
+high       cold chain, or criticality high                              (s, S)      80 % CSL      daily
+low        substitutable; intermittent / lumpy medium or low items      (s, S)      70 % CSL      daily
+medium     criticality medium                                           (s, S)      75 % CSL      daily
+low        everything else                                              (s, S)      70 % CSL      daily
 =========  ===========================================================  ==========  ============  ======
 
 CSL = cycle service level (no stockout per cycle), fill = fill rate (share of demand served
 from stock): :class:`~.kinds.ServiceMeasure` labels every rule, never one for the other.
+Riskier tiers keep stricter targets (a domain rule, tested); every tier is reviewed daily —
+the nightly run reviews every day — and only the run-down of end-of-life items is weekly.
+Lots are :math:`\max(\text{EOQ}, dR)` (:mod:`.panel`): a few units for high-value implants,
+where safety stock, not cycle stock, holds the value.
+
+**A cycle service level is not the stockout rate.** CSL is the probability that a
+replenishment *cycle* ends without a stockout; the stockout-rate KPI counts demand *lines*
+(days with demand) that found no stock. With daily review and a lot of several weeks of
+demand, a cycle holds many demand lines and a stockout can only hit the last few before the
+receipt, so lines short :math:`\approx (1 - \text{CSL}) \times` (short days per short
+cycle) / (days per cycle): a 70–85 % CSL leaves about 1 % of lines short. Lumpy, long-lead
+implants lose more lines per short cycle than smooth consumables at the same CSL, which is
+why critical items need the strictest target for comparable line service.
+
+**Evidence** (``data/scenarios/default_strategy.yaml`` on a fresh medium demo store, seed 42;
+40 replications × 365 days after 90 days of warm-up, common random numbers; bootstrapped
+demand; a parent stock point faces its echelon demand; service KPIs count customer demand
+only; ± = 95 % confidence half-width of the mean over replications):
+
+==========================================  ===============  ==============  ==============
+scenario                                    stockout rate    fill rate       inventory days
+==========================================  ===============  ==============  ==============
+ERP today (fixed reorder points)            5.38 ± 0.01 %    94.18 ± 0.03 %  58.7 ± 0.1
+**default tiered (this table)**             0.98 ± 0.00 %    98.39 ± 0.02 %  55.2 ± 0.1
+previous table (``tiered_previous``)        2.22 ± 0.00 %    97.24 ± 0.01 %  113.8 ± 0.2
+daily (s, S) at 90 % CSL for every tier     0.45 ± 0.00 %    99.33 ± 0.01 %  66.7 ± 0.1
+stricter (95 / 90 / 85 / 80 % CSL)          0.48 ± 0.00 %    98.97 ± 0.01 %  78.4 ± 0.1
+==========================================  ===============  ==============  ==============
+
+Differences to ERP (paired, 95 % CI): stockout rate −4.40 pp [−4.41, −4.39], fill rate
++4.21 pp [+4.18, +4.23], inventory days −3.45 [−3.50, −3.40]: the default beats today's ERP
+on both service and inventory. By tier (default vs ERP, stockout rate / inventory days):
+critical 2.19 % vs 8.84 % at 55.0 vs 55.0 days; high 1.07 % vs 5.58 %, 53.9 vs 55.7;
+medium 0.53 % vs 4.26 %, 52.6 vs 37.7; low 0.74 % vs 4.71 %, 61.6 vs 57.5. Critical items
+still lose the most lines; the stricter table brings them to 0.63 % at +26 days on that tier
+— the frontier (``analyses: frontier``) shows the trade-off for management to choose. The
+previous table (critical / high (s, S) at 99 / 97.5 % CSL, medium (R, s, S) weekly at 98 %
+fill, low (R, S) weekly at 95 % fill) bought its service with twice today's inventory.
 """
 
 from __future__ import annotations
@@ -266,12 +304,12 @@ class SupplierMinimum:
 
 
 def _default_rules() -> tuple[TierRule, ...]:
-    csl, fill = ServiceMeasure.CYCLE_SERVICE_LEVEL, ServiceMeasure.FILL_RATE
+    csl = ServiceMeasure.CYCLE_SERVICE_LEVEL  # measured choice: see the module docstring
     return (
-        TierRule(Tier.CRITICAL, csl, 0.99, 1.0, PolicyType.S_S),
-        TierRule(Tier.HIGH, csl, 0.975, 1.0, PolicyType.S_S),
-        TierRule(Tier.MEDIUM, fill, 0.98, 7.0, PolicyType.R_S_S),
-        TierRule(Tier.LOW, fill, 0.95, 7.0, PolicyType.R_S),
+        TierRule(Tier.CRITICAL, csl, 0.85, 1.0, PolicyType.S_S),
+        TierRule(Tier.HIGH, csl, 0.80, 1.0, PolicyType.S_S),
+        TierRule(Tier.MEDIUM, csl, 0.75, 1.0, PolicyType.S_S),
+        TierRule(Tier.LOW, csl, 0.70, 1.0, PolicyType.S_S),
         TierRule(Tier.RUN_DOWN, ServiceMeasure.EXPECTED_DEMAND, 0.5, 7.0, PolicyType.R_S),
     )
 

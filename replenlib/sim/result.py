@@ -170,7 +170,10 @@ class SimulationResult:
         stockout days are the mean per item. In a network, stock points also serve each
         other: ``customer_share`` (per item, the share of its demand that is end-customer
         demand) keeps internal flows out of the denominator of inventory days, so that the
-        network's days are its stock over its customers' demand.
+        network's days are its stock over its customers' demand, and out of the service
+        KPIs: the stockout rate, fill rate and cycle service level weight each item's
+        counts by its customer share, so they measure customer demand lines only (a parent's
+        shortage towards another stock point is not a customer's).
         """
         n_items = self.shape[1]
         cost = np.broadcast_to(np.asarray(1.0 if unit_cost is None else unit_cost), (n_items,))
@@ -187,12 +190,16 @@ class SimulationResult:
         share = np.broadcast_to(
             np.asarray(1.0 if customer_share is None else customer_share), (n_items,)
         )
-        customer_value = value * np.asarray(share, dtype=np.float64)
+        customers = np.asarray(share, dtype=np.float64)
+        customer_value = value * customers
         n = max(int(mask.sum()), 1)
         return {
-            SimKpi.CYCLE_SERVICE_LEVEL: 1.0 - ratio(total("short_cycles"), total("cycles")),
-            SimKpi.FILL_RATE: ratio(total("served"), total("demand")),
-            SimKpi.STOCKOUT_RATE: ratio(total("short_days"), total("demand_days")),
+            SimKpi.CYCLE_SERVICE_LEVEL: 1.0
+            - ratio(total("short_cycles", customers), total("cycles", customers)),
+            SimKpi.FILL_RATE: ratio(total("served", customers), total("demand", customers)),
+            SimKpi.STOCKOUT_RATE: ratio(
+                total("short_days", customers), total("demand_days", customers)
+            ),
             SimKpi.STOCKOUT_DAYS: total("stockout_days") / n,
             SimKpi.AVERAGE_ON_HAND: total("on_hand") / days,
             SimKpi.INVENTORY_VALUE: total("on_hand", value) / days,

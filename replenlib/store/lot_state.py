@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from replenlib.trace.expiry import echelon_demand, expiry_risk
+from replenlib.trace.expiry import expiry_risk
 from replenlib.trace.fefo import fefo_allocate
 from replenlib.trace.lots import (
     StockByStatus,
@@ -96,18 +96,13 @@ def stock_by_series(lots: pd.DataFrame, series: pd.DataFrame) -> StockByStatus:
 
 
 def echelon_rates(con: duckdb.DuckDBPyConnection, demand: pd.DataFrame) -> pd.DataFrame:
-    """``demand`` (item_id, location_id, mean_daily) with mean_daily replaced by the echelon
-    demand: own demand plus that of every item-location it replenishes (``item_location``)."""
-    network = con.execute(
-        "SELECT item_id, location_id, source_location_id FROM item_location ORDER BY 1, 2"
-    ).df()
+    """``demand`` (item_id, location_id, mean_daily) aligned to every item-location (0 where
+    missing). A run's ``forecasts.mean_daily`` is already the echelon demand — own customers
+    plus every item-location replenished from it (:mod:`replenlib.demand.echelon`) — so it is
+    not rolled up again here."""
+    network = con.execute("SELECT item_id, location_id FROM item_location ORDER BY 1, 2").df()
     rows = network.merge(demand[["item_id", "location_id", "mean_daily"]], how="left")
-    keys = pd.MultiIndex.from_frame(rows[["item_id", "location_id"]])
-    parent = keys.get_indexer(
-        pd.MultiIndex.from_arrays([rows["item_id"], rows["source_location_id"].fillna("")])
-    )
-    total = echelon_demand(rows["mean_daily"].fillna(0.0).to_numpy(np.float64), parent)
-    return rows[["item_id", "location_id"]].assign(mean_daily=total)
+    return rows.assign(mean_daily=rows["mean_daily"].fillna(0.0).to_numpy(np.float64))
 
 
 def expiry_risk_frame(lots: pd.DataFrame, demand: pd.DataFrame, as_of: date) -> pd.DataFrame:

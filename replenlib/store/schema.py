@@ -130,6 +130,9 @@ Tables (version 8: policy version requests)
 ``policy_requests``         proposed strategies awaiting a second person: pending, approved (then
                             stored as a policy version) or rejected, with who and why
 ==========================  =====================================================================
+
+Version 9 adds ``forecasts.dependent_mean_daily`` [base units/day]: the part of a stock point's
+covered demand (``mean_daily``) that the stock points it replenishes draw (echelon demand).
 """
 
 from __future__ import annotations
@@ -1160,6 +1163,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         8, "policy version requests (proposed, approved by a second person)", _POLICY_REQUESTS
+    ),
+    Migration(
+        9,
+        "forecasts: the part of a stock point's demand that the stock points it replenishes draw",
+        (
+            # [base units/day] part of mean_daily that downstream stock points draw: mean_daily
+            # is what the stock point covers (own customers + echelon demand below it)
+            "ALTER TABLE forecasts ADD COLUMN dependent_mean_daily DOUBLE DEFAULT 0",
+        ),
     ),
 )
 

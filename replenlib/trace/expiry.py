@@ -17,7 +17,7 @@ running minimum (computed for all groups at once). Lot :math:`k` is expected to 
 **quantity at risk**; times the unit cost it is the **value at risk** [CNY]. Lots that do not
 expire carry no risk. Only usable stock is queued: stock already expired, recalled or held is
 a write-off or a quality case, not a forecast risk. At a stock point that replenishes others,
-:math:`d` is the echelon demand (:func:`echelon_demand`).
+:math:`d` is the echelon demand (:func:`replenlib.demand.echelon.echelon_demand`).
 
 This is the deterministic (expected-demand) version; see Silver, Pyke & Thomas (2017),
 section 9.5 (perishable items), for why it understates the risk under variable demand.
@@ -107,29 +107,3 @@ def _previous(values: NDArray[np.float64], group: NDArray[np.int64]) -> NDArray[
     previous = np.r_[0.0, values[:-1]]
     first = np.r_[True, group[1:] != group[:-1]] if group.size else np.zeros(0, bool)
     return np.where(first, 0.0, previous)
-
-
-def echelon_demand(own: ArrayLike, parent: ArrayLike, max_depth: int = 16) -> NDArray[np.float64]:
-    r"""Demand a stock point must serve: its own plus everything downstream of it [units/day].
-
-    A stock point that replenishes others (a central warehouse feeding DCs feeding hospitals)
-    is drawn down by their demand as well as by its own customers', so its stock expires
-    against the *echelon* demand :math:`D_e(i) = d(i) + \sum_{j:\,p(j) = i} D_e(j)`.
-
-    Parameters
-    ----------
-    own : per stock point (an item at a location), its own customers' demand [units/day]
-    parent : per stock point, the row that replenishes it, or -1
-    max_depth : longest replenishment chain followed (a cycle raises)
-    """
-    demand = np.asarray(own, dtype=np.float64)
-    up = np.asarray(parent, dtype=np.int64)
-    total = demand.copy()
-    flow, node = demand.copy(), up.copy()
-    for _ in range(max_depth):  # one pass per echelon, not per stock point
-        live = node >= 0
-        if not live.any():
-            return total
-        np.add.at(total, node[live], flow[live])
-        node = np.where(live, up[np.maximum(node, 0)], -1)
-    raise ValueError(f"replenishment chains longer than {max_depth} (a cycle?)")
