@@ -105,14 +105,18 @@ def load_file(
     *,
     progress: Progress | None = None,
     file_label: str | None = None,
+    digest: str | None = None,
 ) -> LoadResult:
-    """Import one file into the store open on ``con`` (a writer); see the module docstring."""
+    """Import one file into the store open on ``con`` (a writer); see the module docstring.
+
+    ``digest`` is the file's :func:`file_sha256` when the caller has it already.
+    """
     path = Path(path)
     label = file_label or path.name
     say = progress or (lambda _text: None)
     con.execute("SET enable_progress_bar = false")
     chosen, header = resolve_mapping(kind, path, mapping)
-    digest = file_sha256(path)
+    digest = digest or file_sha256(path)
     previous = _previous_load(con, digest, chosen)
     if previous is not None:
         say(f"{label}: already loaded as load {previous} with mapping {chosen.name}: no change")
