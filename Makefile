@@ -1,4 +1,4 @@
-# replenlib — the two commands: `make demo` and `make test`.
+# replenlib — the two commands: `make demo` and `make test` (and `make docs` for the guide).
 # Both create .venv with the python3 on PATH (Python >= 3.11) and install what they need.
 
 PYTHON ?= python3
@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 SIZE ?= medium
 
-.PHONY: demo test install install-test lint typecheck bench browser-deps clean
+.PHONY: demo test docs install install-test install-docs lint typecheck bench browser-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "replenlib needs Python 3.11 or newer; set PYTHON=...")'
@@ -22,8 +22,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-docs: pyproject.toml | $(BIN)/python
+	$(PIP) install --quiet -e '.[docs]'
+	touch $@ $(VENV)/.installed
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-docs: $(VENV)/.installed-docs
 
 ## make demo: install, generate the demo store, run the nightly pipeline, render reports/
 demo: install
@@ -32,6 +37,13 @@ demo: install
 ## make test: install test tools, lint, type-check, check layers, run the test suite
 test: install-test browser-deps lint typecheck
 	$(BIN)/python -m pytest
+
+## make docs: install the docs tools, build guide + methods + API reference into site/
+## (offline: no CDN at build or view time; any Sphinx warning fails the build). Open site/index.html.
+docs: install-docs
+	rm -rf site
+	$(BIN)/sphinx-build -E -W --keep-going -q -b html -d docs/_build/doctrees docs site
+	@echo "docs: open site/index.html"
 
 lint: install-test
 	$(BIN)/ruff check replenlib tests benchmarks
@@ -55,4 +67,4 @@ browser-deps:
 	else echo "chromium missing and cannot be installed here: browser tests will be skipped"; fi
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis site

@@ -19,6 +19,7 @@ from typing import IO, Any
 
 import click
 
+from replenlib.commands import db_option
 from replenlib.errors import ReplenError
 
 SIZES = ("small", "medium", "large")
@@ -56,16 +57,6 @@ class Steps:
         start = time.perf_counter()
         yield
         click.echo(f"      done in {time.perf_counter() - start:.1f} s", err=True)
-
-
-def _db_option(function: Any) -> Any:
-    return click.option(
-        "--db",
-        "db",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Store file [default: $REPLEN_DB or data/replen.duckdb].",
-    )(function)
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -108,14 +99,14 @@ def cli(verbose: bool) -> None:
     help="Reports folder [default: $REPLEN_REPORTS or reports].",
 )
 @click.option("--no-report", is_flag=True, help="Skip rendering the HTML reports.")
-@_db_option
+@db_option
 def demo(size: str, seed: int, reports: Path | None, no_report: bool, db: Path | None) -> None:
     """Generate the demo data set into a fresh store, run the pipeline and render reports."""
     from replenlib.config import db_path, reports_dir
     from replenlib.pipeline.demo import load_demo
 
     store, out = db_path(db), reports_dir(reports)
-    names = [] if no_report else ["kpi", "data_health"]
+    names = [] if no_report else ["kpi", "demand", "data_health", "planning"]
     steps = Steps(2 + len(names))
     with steps.step(
         f"generating the {size} demo data set (seed {seed}), writing it as source exports "
@@ -139,7 +130,7 @@ def demo(size: str, seed: int, reports: Path | None, no_report: bool, db: Path |
 @click.option(
     "--as-of", "as_of", default=None, help="Planning day YYYY-MM-DD [default: last demand day]."
 )
-@_db_option
+@db_option
 def run(as_of: str | None, db: Path | None) -> None:
     """Run the nightly pipeline: forecasts, policy parameters, order proposals, KPIs."""
     from replenlib.config import db_path
@@ -159,7 +150,7 @@ def run(as_of: str | None, db: Path | None) -> None:
     default=None,
     help="Reports folder [default: $REPLEN_REPORTS or reports].",
 )
-@_db_option
+@db_option
 def report(name: str, run_id: str | None, lang: str, out: Path | None, db: Path | None) -> None:
     """Render report NAME (e.g. kpi) to <out>/<name>-<date>.html."""
     from replenlib.config import db_path, reports_dir
@@ -180,7 +171,7 @@ def db() -> None:
 
 
 @db.command("info")
-@_db_option
+@db_option
 def db_info(db: Path | None) -> None:
     """Show the store's schema version and row counts per table."""
     from replenlib.config import db_path
@@ -194,7 +185,7 @@ def db_info(db: Path | None) -> None:
 
 
 @db.command("upgrade")
-@_db_option
+@db_option
 def db_upgrade(db: Path | None) -> None:
     """Apply pending schema migrations to the store."""
     from replenlib.config import db_path
@@ -237,6 +228,16 @@ def _print_summary(summary: Any) -> None:
 PLUGINS: tuple[tuple[str, str], ...] = (
     ("importing", "import_command"),
     ("importing", "duplicates"),
+    ("scenario", "scenario"),
+    ("trace", "recall"),
+    ("trace", "suppliers"),
+    ("trace", "trace"),
+    ("governance", "plan"),
+    ("governance", "approve"),
+    ("governance", "policy"),
+    ("governance", "audit"),
+    ("governance", "export"),
+    ("governance", "alerts"),
 )
 
 

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from replenlib.demand.intermittent import croston, sba
-from replenlib.demand.panel import forecast_panel
+from replenlib.demand.panel import forecast_panel, one_step_rmse
 from replenlib.demand.segmentation import DemandClass, classify
-from replenlib.demand.smoothing import one_step_rmse, ses
+from replenlib.demand.smoothing import ses
 
 
 def test_adi_and_cv2_by_hand() -> None:
@@ -54,8 +54,8 @@ def test_ses_matches_statsmodels_with_known_initial_level() -> None:
     ours = ses(y[None, :], alpha=0.3)
     model = SimpleExpSmoothing(y, initialization_method="known", initial_level=y[0])
     fit = model.fit(smoothing_level=0.3, optimized=False)
-    assert ours.forecast[0] == pytest.approx(fit.forecast(1)[0], rel=1e-12)
-    np.testing.assert_allclose(ours.fitted[0, 1:], fit.fittedvalues[1:], rtol=1e-12)
+    assert ours.predict(1)[0, 0] == pytest.approx(fit.forecast(1)[0], rel=1e-12)
+    np.testing.assert_allclose(ours.fitted()[0, 1:], fit.fittedvalues[1:], rtol=1e-12)
 
 
 def test_croston_and_sba_worked_example() -> None:
@@ -64,17 +64,17 @@ def test_croston_and_sba_worked_example() -> None:
     #              interval 2 -> 0.1*3 + 0.9*2 = 2.1 -> 0.1*2 + 0.9*2.1 = 2.09
     # Croston = 1.99 / 2.09; SBA = (1 - 0.1/2) * Croston  (Syntetos & Boylan 2005).
     y = np.array([[0.0, 2, 0, 0, 3, 0, 1]])
-    assert croston(y, 0.1).forecast[0] == pytest.approx(1.99 / 2.09, rel=1e-12)
-    assert sba(y, 0.1).forecast[0] == pytest.approx(0.95 * 1.99 / 2.09, rel=1e-12)
+    assert croston(y, 0.1).predict(1)[0, 0] == pytest.approx(1.99 / 2.09, rel=1e-12)
+    assert sba(y, 0.1).predict(1)[0, 0] == pytest.approx(0.95 * 1.99 / 2.09, rel=1e-12)
     # The one-step forecast made after t = 4 (seen at t = 5) is 2.1 / 2.1 = 1.
-    assert croston(y, 0.1).fitted[0, 5] == pytest.approx(1.0)
+    assert croston(y, 0.1).fitted()[0, 5] == pytest.approx(1.0)
 
 
 def test_panel_equals_series_one_by_one() -> None:
     rng = np.random.default_rng(3)
     y = rng.poisson(0.6, size=(25, 40)) * rng.integers(1, 5, size=(25, 40))
-    whole = sba(y.astype(float), 0.15).forecast
-    single = [sba(row[None, :].astype(float), 0.15).forecast[0] for row in y]
+    whole = sba(y.astype(float), 0.15).predict(1)[:, 0]
+    single = [sba(row[None, :].astype(float), 0.15).predict(1)[0, 0] for row in y]
     np.testing.assert_allclose(whole, single, rtol=0, atol=0)
 
 

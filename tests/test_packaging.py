@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -21,11 +22,17 @@ def _parse(spec: str) -> tuple[str, str]:
     return CONDA_NAMES.get(name, name), match.group(2).replace(" ", "")
 
 
+MIRRORED_EXTRAS = ("test", "docs")  # extras environment.yml installs too
+
+
+def _mirrored(project: dict[str, Any]) -> list[str]:
+    extras = project["optional-dependencies"]
+    return list(project["dependencies"]) + [s for name in MIRRORED_EXTRAS for s in extras[name]]
+
+
 def test_environment_yml_mirrors_pyproject() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = dict(
-        _parse(s) for s in project["dependencies"] + project["optional-dependencies"]["test"]
-    )
+    wanted = dict(_parse(s) for s in _mirrored(project))
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str) and d not in ("pip",)]
     pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
@@ -37,7 +44,7 @@ def test_environment_yml_mirrors_pyproject() -> None:
 
 def test_lower_bounds_only() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    for spec in project["dependencies"] + project["optional-dependencies"]["test"]:
+    for spec in _mirrored(project):
         assert ">=" in spec and "==" not in spec and "<" not in spec.replace(">=", ""), spec
 
 

@@ -81,6 +81,11 @@ def test_usable_stock_excludes_what_cannot_be_sold(small_store: Path) -> None:
         WHERE k.status = 'available' AND l.inspection_status = 'passed'
           AND (l.expiry_date IS NULL OR l.expiry_date > DATE '2026-09-30'
                + CAST(coalesce(i.min_remaining_shelf_life_days, 0) AS INTEGER))
+          -- nor lots a recall names, nor lots on hold (e.g. exposed in a cold-chain excursion)
+          AND k.lot_id NOT IN (SELECT lot_id FROM recall_lots)
+          AND NOT EXISTS (SELECT 1 FROM lot_holds h WHERE h.lot_id = k.lot_id
+                          AND h.released_at IS NULL
+                          AND (h.location_id IS NULL OR h.location_id = k.location_id))
         """,
     )["q"][0]
     everything = _frame(small_store, "SELECT sum(quantity) AS q FROM stock_on_hand")["q"][0]

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 
 from replenlib.plan.proposals import Urgency, decide_orders
 from replenlib.policy.order_sizing import economic_order_quantity, round_to_terms
-from replenlib.policy.reorder import PolicyInputs, reorder_point_parameters
 from replenlib.policy.safety_stock import (
     protection_demand,
     safety_factor,
@@ -73,66 +72,6 @@ def test_rounding_respects_moq_and_multiple(q: float, moq: float, multiple: floa
 
 def test_rounding_keeps_zero() -> None:
     assert float(round_to_terms(0.0, 10.0, 5.0)) == 0.0
-
-
-def _inputs(**overrides: float) -> PolicyInputs:
-    base = {
-        "demand_mean": 4.0,
-        "demand_std": 2.0,
-        "lead_time_mean": 10.0,
-        "lead_time_std": 3.0,
-        "review_period": 1.0,
-        "cycle_service_level": 0.95,
-        "unit_cost": 100.0,
-        "moq": 1.0,
-        "order_multiple": 1.0,
-        "usable_days": np.nan,
-    }
-    base.update(overrides)
-    return PolicyInputs(**{k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in base.items()})
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.floats(0.5, 0.98), st.floats(0.001, 0.019))
-def test_higher_target_never_lowers_safety_stock(target: float, step: float) -> None:
-    low = reorder_point_parameters(
-        _inputs(cycle_service_level=target), ordering_cost=100, holding_rate=0.2
-    )
-    high = reorder_point_parameters(
-        _inputs(cycle_service_level=target + step), ordering_cost=100, holding_rate=0.2
-    )
-    assert high.safety_stock[0] >= low.safety_stock[0]
-
-
-@settings(max_examples=100, deadline=None)
-@given(st.floats(0.0, 20.0), st.floats(0.0, 20.0), st.floats(0.5, 0.99))
-def test_more_lead_time_variance_never_lowers_reorder_point(
-    sd: float, extra: float, target: float
-) -> None:
-    base = reorder_point_parameters(
-        _inputs(lead_time_std=sd, cycle_service_level=target), ordering_cost=100, holding_rate=0.2
-    )
-    more = reorder_point_parameters(
-        _inputs(lead_time_std=sd + extra, cycle_service_level=target),
-        ordering_cost=100,
-        holding_rate=0.2,
-    )
-    assert more.reorder_point[0] >= base.reorder_point[0] - 1e-9
-
-
-def test_reorder_point_parameters_by_hand() -> None:
-    p = reorder_point_parameters(_inputs(), ordering_cost=100.0, holding_rate=0.2)
-    sigma = np.sqrt(11 * 4 + 16 * 9)  # (L + R) sigma_d^2 + d^2 sigma_L^2
-    assert p.protection_mean[0] == pytest.approx(44.0)
-    assert p.safety_stock[0] == pytest.approx(1.6448536 * sigma, rel=1e-6)
-    eoq = np.sqrt(2 * 100 * 4 * 365 / 20)  # K = 100, lambda = 1460/yr, h = 0.2 * 100
-    assert p.order_quantity[0] == np.ceil(eoq)
-    assert p.order_up_to[0] == pytest.approx(p.reorder_point[0] + np.ceil(eoq))
-
-
-def test_shelf_life_caps_the_order_quantity() -> None:
-    p = reorder_point_parameters(_inputs(usable_days=20.0), ordering_cost=100.0, holding_rate=0.2)
-    assert p.order_quantity[0] == 80.0  # 4/day used over 20 sellable days
 
 
 def test_tiers_and_targets() -> None:

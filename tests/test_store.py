@@ -175,3 +175,13 @@ def test_foreign_read_write_connection_makes_reader_fail_clearly(tmp_path: Path)
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_reader_leaves_the_connection_ready_for_register(tmp_path: Path) -> None:
+    # DuckDB 2 refuses con.register() while a partly fetched result is open
+    db = tmp_path / "s.duckdb"
+    with writer(db, create=True):
+        pass
+    with reader(db) as con:
+        con.register("frame", pd.DataFrame({"a": [1, 2]}))
+        assert con.execute("SELECT sum(a) FROM frame").fetchall() == [(3,)]

@@ -9,18 +9,10 @@ from pathlib import Path
 
 import click
 
+from replenlib.commands import db_option
+
 KINDS = ("erp", "mes", "wms", "tms", "crm", "qms", "coldchain", "udi")
 SHOWN = 10
-
-
-def _db_option(function: click.decorators.FC) -> click.decorators.FC:
-    return click.option(
-        "--db",
-        "db",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Store file [default: $REPLEN_DB or data/replen.duckdb].",
-    )(function)
 
 
 def _files(paths: tuple[Path, ...]) -> list[Path]:
@@ -46,7 +38,7 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
     default=None,
     help="Mapping file (YAML) [default: the built-in mapping of KIND that fits each file].",
 )
-@_db_option
+@db_option
 def import_command(
     kind: str, paths: tuple[Path, ...], mapping: Path | None, db: Path | None
 ) -> None:
@@ -81,7 +73,7 @@ def duplicates() -> None:
 
 @duplicates.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Also show decided candidates.")
-@_db_option
+@db_option
 def duplicates_list(show_all: bool, db: Path | None) -> None:
     """Show duplicate candidates (open ones by default)."""
     from replenlib.config import db_path
@@ -102,7 +94,7 @@ def duplicates_list(show_all: bool, db: Path | None) -> None:
 @click.argument("item_id")
 @click.argument("duplicate_of")
 @click.option("--by", required=True, help="Who decides (kept with the decision).")
-@_db_option
+@db_option
 def duplicates_confirm(item_id: str, duplicate_of: str, by: str, db: Path | None) -> None:
     """Confirm ITEM_ID duplicates DUPLICATE_OF: its code then maps to DUPLICATE_OF."""
     from replenlib.config import db_path
@@ -116,7 +108,7 @@ def duplicates_confirm(item_id: str, duplicate_of: str, by: str, db: Path | None
 @click.argument("item_id")
 @click.argument("duplicate_of")
 @click.option("--by", required=True, help="Who decides (kept with the decision).")
-@_db_option
+@db_option
 def duplicates_reject(item_id: str, duplicate_of: str, by: str, db: Path | None) -> None:
     """Record that ITEM_ID and DUPLICATE_OF are different items."""
     from replenlib.config import db_path

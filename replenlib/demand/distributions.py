@@ -9,9 +9,10 @@ chosen per row, all parameterised by their mean :math:`\mu` and variance :math:`
 family                 parameters                                                    support
 =====================  ============================================================  ========
 ``normal``             :math:`\mu, \sigma`                                           real
-``gamma``              shape :math:`k = \mu^2/\sigma^2`, scale :math:`\theta = \sigma^2/\mu`  x ≥ 0
-``negative_binomial``  :math:`r = \mu^2/(\sigma^2-\mu)`, :math:`p = \mu/\sigma^2` (needs
-                       :math:`\sigma^2 > \mu`; otherwise Poisson is used)             0, 1, …
+``gamma``              shape :math:`k = \mu^2/\sigma^2`, scale                       x ≥ 0
+                       :math:`\theta = \sigma^2/\mu`
+``negative_binomial``  :math:`r = \mu^2/(\sigma^2-\mu)`, :math:`p = \mu/\sigma^2`    0, 1, …
+                       (needs :math:`\sigma^2 > \mu`; otherwise Poisson is used)
 ``poisson``            :math:`\mu` (variance is :math:`\mu` whatever was asked)      0, 1, …
 ``empirical``          draws :math:`s_1, \dots, s_n` (bootstrap)                     draws
 =====================  ============================================================  ========
@@ -224,7 +225,17 @@ def _negative_binomial(
     mu, var = d.mean[m], d.variance[m]
     r, p = mu**2 / (var - mu), mu / var
     if what == "quantile":
-        return np.asarray(stats.nbinom.ppf(v, r, p), dtype=np.float64)
+        with np.errstate(under="ignore"):
+            first = np.exp(r * np.log(p))  # P(X = 0) = p^r
+
+        def step(k: int, pmf: NDArray[np.float64], rows: NDArray[np.intp]) -> NDArray[np.float64]:
+            return np.asarray(pmf * (k + r[rows]) / (k + 1) * (1 - p[rows]), dtype=np.float64)
+
+        fast = _discrete_quantile(v, mu, np.sqrt(var), first, step)
+        slow = np.isnan(fast)
+        if slow.any():
+            fast[slow] = stats.nbinom.ppf(v[slow], r[slow], p[slow])
+        return fast
     if what == "cdf":
         return np.asarray(stats.nbinom.cdf(np.floor(v), r, p), dtype=np.float64)
     if what == "second_loss":
@@ -249,7 +260,17 @@ def _poisson(
 ) -> NDArray[np.float64]:
     mu = d.mean[m]
     if what == "quantile":
-        return np.asarray(stats.poisson.ppf(v, mu), dtype=np.float64)
+        with np.errstate(under="ignore"):
+            first = np.exp(-mu)
+
+        def step(k: int, pmf: NDArray[np.float64], rows: NDArray[np.intp]) -> NDArray[np.float64]:
+            return np.asarray(pmf * mu[rows] / (k + 1), dtype=np.float64)
+
+        fast = _discrete_quantile(v, mu, np.sqrt(mu), first, step)
+        slow = np.isnan(fast)
+        if slow.any():
+            fast[slow] = stats.poisson.ppf(v[slow], mu[slow])
+        return fast
     if what == "cdf":
         return np.asarray(stats.poisson.cdf(np.floor(v), mu), dtype=np.float64)
     if what == "second_loss":
@@ -266,6 +287,40 @@ def _poisson(
     k = np.floor(v)
     loss = mu * stats.poisson.sf(k - 1, mu) - v * stats.poisson.sf(k, mu)
     return np.where(v < 0, mu - v, np.maximum(loss, 0.0))
+
+
+#: Largest quantile the recursion of :func:`_discrete_quantile` walks to; beyond it, scipy.
+_MAX_RECURSION_QUANTILE = 400
+
+
+def _discrete_quantile(
+    p: NDArray[np.float64],
+    mean: NDArray[np.float64],
+    std: NDArray[np.float64],
+    first: NDArray[np.float64],
+    step: Callable[[int, NDArray[np.float64], NDArray[np.intp]], NDArray[np.float64]],
+) -> NDArray[np.float64]:
+    """Smallest integer ``k`` with ``F(k) >= p``, by summing the pmf from ``P(X = 0)`` upwards.
+
+    ``step(k, pmf_k, rows)`` returns ``pmf_{k+1}`` for those rows. Exact, and much faster
+    than scipy's generic discrete ``ppf`` for the small counts of lead-time demand; rows
+    whose quantile may exceed :data:`_MAX_RECURSION_QUANTILE` (or whose ``P(X = 0)``
+    underflows) are left NaN for the caller.
+    """
+    out = np.full(len(p), np.nan)
+    bound = np.ceil(mean + 10.0 * std + 10.0)
+    rows = np.flatnonzero((bound <= _MAX_RECURSION_QUANTILE) & (first > 1e-280))
+    pmf, cdf = first[rows], first[rows].copy()
+    target = p[rows] * (1.0 - 1e-12)  # absorb rounding of the running sum
+    for k in range(_MAX_RECURSION_QUANTILE + 1):
+        done = cdf >= target
+        out[rows[done]] = k
+        rows, pmf, cdf, target = rows[~done], pmf[~done], cdf[~done], target[~done]
+        if len(rows) == 0:
+            break
+        pmf = step(k, pmf, rows)
+        cdf = cdf + pmf
+    return out
 
 
 def _discrete_second_loss(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,42 @@ KPIS: dict[str, KpiDefinition] = {
             "inventory_value", "Inventory value", "CNY", "Σ usable on hand × unit cost", False
         ),
         KpiDefinition(
+            "quantity_fill_rate",
+            "Supplier quantity fill",
+            "fraction",
+            "Σ min(received, ordered) ÷ Σ ordered, over purchase order lines due",
+            True,
+        ),
+        KpiDefinition(
+            "cold_chain_excursion_rate",
+            "Cold-chain excursion rate",
+            "fraction",
+            "monitored shipments with an excursion beyond the allowed time ÷ monitored shipments",
+            False,
+        ),
+        KpiDefinition(
+            "expiry_value_at_risk",
+            "Expiry value at risk",
+            "CNY",
+            "Σ (usable stock expected to expire before FEFO demand consumes it) × unit cost",
+            False,
+        ),
+        KpiDefinition(
+            "unusable_stock_value",
+            "Unusable stock value",
+            "CNY",
+            "Σ on hand not approved (pending, held, excursion, quarantined, recalled, expired) "
+            "× unit cost",
+            False,
+        ),
+        KpiDefinition(
+            "supplier_grade_ab_share",
+            "Suppliers graded A or B",
+            "fraction",
+            "rated suppliers with grade A or B ÷ rated suppliers",
+            True,
+        ),
+        KpiDefinition(
             "proposal_count",
             "Order proposals",
             "count",
@@ -120,15 +156,38 @@ def inventory_days(on_hand_value: float, daily_demand_value: float) -> float:
 
 
 def on_time_delivery_rate(
-    receipt_day: ArrayLike, confirmed_day: ArrayLike, tolerance_days: int = 0
+    receipt_day: ArrayLike,
+    confirmed_day: ArrayLike,
+    tolerance_days: int = 0,
+    *,
+    early_tolerance_days: int | None = None,
 ) -> float:
-    """Share of receipts arriving no later than confirmed date + tolerance [fraction].
+    """Share of receipts arriving within the window around the confirmed date [fraction].
 
-    Days are integers (e.g. days since an epoch).
+    On time means ``confirmed - early_tolerance_days <= received <= confirmed +
+    tolerance_days``; ``early_tolerance_days=None`` accepts any early delivery. Days are
+    integers (e.g. days since an epoch).
+    """
+    flags = on_time_flags(receipt_day, confirmed_day, tolerance_days, early_tolerance_days)
+    return _ratio(float(flags.sum()), float(flags.size))
+
+
+def on_time_flags(
+    receipt_day: ArrayLike,
+    confirmed_day: ArrayLike,
+    tolerance_days: int = 0,
+    early_tolerance_days: int | None = None,
+) -> NDArray[np.bool_]:
+    """Per receipt, whether it arrived inside the on-time window (see :func:`on_time_delivery_rate`).
+
+    Receipt and confirmed days are day numbers [days]; tolerances are whole days [days].
     """
     received = np.asarray(receipt_day, dtype=np.int64)
     confirmed = np.asarray(confirmed_day, dtype=np.int64)
-    return _ratio(float(np.sum(received <= confirmed + tolerance_days)), float(received.size))
+    late_ok = received <= confirmed + tolerance_days
+    if early_tolerance_days is None:
+        return late_ok
+    return late_ok & (received >= confirmed - early_tolerance_days)
 
 
 def quality_pass_rate(passed: ArrayLike) -> float:
@@ -141,3 +200,42 @@ def lot_trace_success_rate(quantity: ArrayLike, traced: ArrayLike) -> float:
     """Share of issued units whose lot and customer are both known [fraction]."""
     qty = np.asarray(quantity, dtype=np.float64)
     return _ratio(float(qty[np.asarray(traced, dtype=bool)].sum()), float(qty.sum()))
+
+
+def quantity_fill_rate(ordered: ArrayLike, received: ArrayLike) -> float:
+    """Share of ordered quantity delivered, over-deliveries not counted [fraction]."""
+    want = np.asarray(ordered, dtype=np.float64)
+    got = np.minimum(np.asarray(received, dtype=np.float64), want)
+    return _ratio(float(got.sum()), float(want.sum()))
+
+
+def cold_chain_excursion_rate(excursion: ArrayLike) -> float:
+    """Share of monitored shipments with an excursion [fraction]; boolean per shipment."""
+    flags = np.asarray(excursion, dtype=bool)
+    return _ratio(float(flags.sum()), float(flags.size))
+
+
+def expiry_value_at_risk(quantity_at_risk: ArrayLike, unit_cost: ArrayLike) -> float:
+    """Value of usable stock expected to expire unsold [CNY]."""
+    return float(np.sum(np.asarray(quantity_at_risk, np.float64) * np.asarray(unit_cost)))
+
+
+def supplier_grade_ab_share(grades: ArrayLike) -> float:
+    """Share of rated suppliers graded A or B [fraction]; unrated ('-') ones are left out."""
+    labels = np.asarray(grades, dtype=object)
+    rated = labels != "-"
+    return _ratio(float(np.isin(labels[rated], ["A", "B"]).sum()), float(rated.sum()))
+
+
+def ratio_by_group(
+    numerator: ArrayLike, denominator: ArrayLike, group: ArrayLike, n_groups: int
+) -> NDArray[np.float64]:
+    """``Σ numerator ÷ Σ denominator`` per group code ``0..n_groups-1``; NaN without data.
+
+    The grouped form of every ratio KPI above: pass the per-row terms of its formula.
+    """
+    codes = np.asarray(group, dtype=np.int64)
+    top = np.bincount(codes, weights=np.asarray(numerator, np.float64), minlength=n_groups)
+    bottom = np.bincount(codes, weights=np.asarray(denominator, np.float64), minlength=n_groups)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(bottom > 0, top / bottom, np.nan)

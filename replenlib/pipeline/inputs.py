@@ -16,11 +16,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from replenlib.errors import InputDataError
+from replenlib.pipeline.supply_stage import SeriesSupply, series_supply
 
 #: Lead-time observations an item-supplier needs before its own statistics are trusted.
 MIN_LEAD_TIME_OBSERVATIONS = 3
-#: Relative lead-time variability assumed when nothing was observed [std/mean].
-DEFAULT_LEAD_TIME_CV = 0.25
 #: Days a received lot is assumed old on arrival, for the shelf-life cap [days].
 AGE_AT_RECEIPT_DAYS = 30.0
 
@@ -34,7 +33,8 @@ class PlanningInputs:
     as_of : the planning day (last day of demand history)
     series : one row per item-location with item master and sourcing columns
     weekly_demand : requested demand per week, oldest first [units/week], series × weeks
-    usable_on_hand : available, released, in-date stock [units]
+    usable_on_hand : approved stock: not pending inspection, held, exposed, quarantined,
+        recalled, expired or short-dated (see :mod:`replenlib.trace.lots`) [units]
     on_order : open purchase-order quantity not yet received, plus transfers in transit to
         the location [units]
     lead_time_mean, lead_time_std : replenishment lead time [days]
@@ -72,14 +72,16 @@ def read_planning_inputs(
     series = _series(con, day)
     if series.empty:
         raise InputDataError("the store has no item-locations (table item_location is empty)")
+    supply = series_supply(con, series, day)
+    series = _require_sourcing(supply.series)
     con.register("_series", series[["item_id", "location_id", "row"]])
     try:
         weekly = _weekly_demand(con, day, weeks, len(series))
-        on_hand = _per_series(con, _USABLE_ON_HAND_SQL, [day, day], len(series))
         on_order = _per_series(con, _ON_ORDER_SQL, {"day": day}, len(series))
     finally:
         con.unregister("_series")
-    lt_mean, lt_std = _lead_times(con, series, day)
+    on_hand = supply.usable_on_hand
+    lt_mean, lt_std = _lead_times(con, series, day, supply)
     shelf = series["shelf_life_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     min_remaining = series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0)
     usable_days = shelf - min_remaining - AGE_AT_RECEIPT_DAYS - lt_mean
@@ -96,39 +98,34 @@ def read_planning_inputs(
 
 
 _SERIES_SQL = """
-WITH primary_supplier AS (
-    SELECT * FROM (
-        SELECT s.*, row_number() OVER (PARTITION BY s.item_id ORDER BY s.priority, s.supplier_id) AS rank
-        FROM item_supplier s JOIN suppliers USING (supplier_id)
-        WHERE suppliers.qualification_status <> 'blocked'
-    ) WHERE rank = 1
-)
 SELECT il.item_id, il.location_id, il.source_location_id, il.transfer_lead_time_days,
        i.category, i.criticality, i.risk_class, i.is_cold_chain, i.unit_cost,
        i.shelf_life_days, i.min_remaining_shelf_life_days,
-       (i.end_of_life_date IS NULL OR i.end_of_life_date > ?) AS is_active,
-       CASE WHEN il.source_location_id IS NULL THEN p.supplier_id END AS supplier_id,
-       CASE WHEN il.source_location_id IS NULL THEN p.unit_price ELSE i.unit_cost END AS unit_price,
-       CASE WHEN il.source_location_id IS NULL THEN p.moq ELSE 1 END AS moq,
-       CASE WHEN il.source_location_id IS NULL THEN p.order_multiple ELSE 1 END AS order_multiple,
-       p.quoted_lead_time_days
+       (i.end_of_life_date IS NULL OR i.end_of_life_date > ?) AS is_active
 FROM item_location il
 JOIN items i USING (item_id)
-LEFT JOIN primary_supplier p USING (item_id)
 ORDER BY il.item_id, il.location_id
 """
 
 
 def _series(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
     series = con.execute(_SERIES_SQL, [day]).df()
-    missing = series["source_location_id"].isna() & series["supplier_id"].isna()
+    series["row"] = np.arange(len(series), dtype=np.int64)
+    return series
+
+
+def _require_sourcing(series: pd.DataFrame) -> pd.DataFrame:
+    """Refuse purchased item-locations whose item has no supplier in item_supplier at all.
+
+    (An item whose suppliers are all blocked stays: its proposal says so.)
+    """
+    missing = series["source_location_id"].isna() & series["supplier_reason"].isna()
     if missing.any():
         first = series.loc[missing].iloc[0]
         raise InputDataError(
             f"item {first['item_id']} at {first['location_id']} is bought from suppliers but has "
-            f"no qualified supplier in item_supplier ({int(missing.sum())} item-locations affected)"
+            f"no supplier in item_supplier ({int(missing.sum())} item-locations affected)"
         )
-    series["row"] = np.arange(len(series), dtype=np.int64)
     return series
 
 
@@ -150,19 +147,6 @@ def _weekly_demand(
     panel[np.asarray(rows["row"], dtype=np.int64), weeks - 1 - weeks_ago] = rows["quantity"]
     return panel
 
-
-_USABLE_ON_HAND_SQL = """
-SELECT s.row, sum(k.quantity) AS value
-FROM stock_on_hand k
-JOIN _series s USING (item_id, location_id)
-JOIN lots l USING (lot_id)
-JOIN items i ON i.item_id = k.item_id
-WHERE k.snapshot_date = (SELECT max(snapshot_date) FROM stock_on_hand WHERE snapshot_date <= ?::DATE)
-  AND k.status = 'available' AND l.inspection_status = 'passed'
-  AND (l.expiry_date IS NULL
-       OR l.expiry_date > ?::DATE + CAST(coalesce(i.min_remaining_shelf_life_days, 0) AS INTEGER))
-GROUP BY s.row
-"""
 
 # On order = open purchase-order lines not yet received + transfers dispatched to the location
 # that have not arrived yet (transfer movements are dated at dispatch and reference their
@@ -196,50 +180,23 @@ def _per_series(
 
 
 def _lead_times(
-    con: duckdb.DuckDBPyConnection, series: pd.DataFrame, day: date
+    con: duckdb.DuckDBPyConnection, series: pd.DataFrame, day: date, supply: SeriesSupply
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Lead-time mean and std per series: observed, else supplier-level, else quoted."""
-    purchase = _purchase_lead_times(con, day)
+    """Lead-time mean and std per series: the supply stage's for purchases (credibility-blended
+    item-supplier statistics, see :mod:`replenlib.supply.lead_time`), observed or nominal
+    transfer times for transfers."""
     transfer = _transfer_lead_times(con, day)
-    frame = series[
-        [
-            "item_id",
-            "location_id",
-            "supplier_id",
-            "source_location_id",
-            "quoted_lead_time_days",
-            "transfer_lead_time_days",
-        ]
-    ]
-    frame = frame.merge(purchase, on=["item_id", "supplier_id"], how="left")
-    frame = frame.merge(transfer, on=["source_location_id", "location_id"], how="left")
+    frame = series[["source_location_id", "location_id", "transfer_lead_time_days"]].merge(
+        transfer, on=["source_location_id", "location_id"], how="left"
+    )
     is_transfer = frame["source_location_id"].notna().to_numpy()
-    quoted = frame["quoted_lead_time_days"].to_numpy(dtype=np.float64, na_value=np.nan)
     nominal_transfer = frame["transfer_lead_time_days"].to_numpy(dtype=np.float64, na_value=2.0)
-    observed = frame["n"].fillna(0).to_numpy() >= MIN_LEAD_TIME_OBSERVATIONS
-    mean = np.where(observed, frame["lt_mean"], quoted)
-    std = np.where(observed, frame["lt_std"].fillna(0.0), DEFAULT_LEAD_TIME_CV * quoted)
     has_transfer = frame["tr_n"].fillna(0).to_numpy() >= MIN_LEAD_TIME_OBSERVATIONS
-    mean = np.where(is_transfer, np.where(has_transfer, frame["tr_mean"], nominal_transfer), mean)
-    std = np.where(is_transfer, np.where(has_transfer, frame["tr_std"].fillna(0.0), 0.5), std)
+    transfer_mean = np.where(has_transfer, frame["tr_mean"], nominal_transfer)
+    transfer_std = np.where(has_transfer, frame["tr_std"].fillna(0.0), 0.5)
+    mean = np.where(is_transfer, transfer_mean, supply.lead_time_mean)
+    std = np.where(is_transfer, transfer_std, supply.lead_time_std)
     return mean.astype(np.float64), std.astype(np.float64)
-
-
-def _purchase_lead_times(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:
-    return con.execute(
-        """
-        WITH first_receipt AS (
-            SELECT po_id, po_line, min(receipt_date) AS receipt_date
-            FROM receipts WHERE receipt_date <= ?::DATE GROUP BY ALL
-        )
-        SELECT p.item_id, p.supplier_id, count(*) AS n,
-               avg(date_diff('day', p.order_date, r.receipt_date)) AS lt_mean,
-               stddev_samp(date_diff('day', p.order_date, r.receipt_date)) AS lt_std
-        FROM purchase_orders p JOIN first_receipt r USING (po_id, po_line)
-        GROUP BY ALL
-        """,
-        [day],
-    ).df()
 
 
 def _transfer_lead_times(con: duckdb.DuckDBPyConnection, day: date) -> pd.DataFrame:

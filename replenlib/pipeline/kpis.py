@@ -11,6 +11,7 @@ import pandas as pd
 from replenlib.kpi import definitions as k
 from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.pipeline.planning import PlanResult
+from replenlib.pipeline.supply_stage import supply_kpi_rows
 
 #: Trailing window for service and inventory KPIs [days].
 SERVICE_WINDOW_DAYS = 90
@@ -39,6 +40,7 @@ def run_kpis(
     rows.append(("inventory_days", "all", k.inventory_days(on_hand_value, daily_value)))
     rows.extend(_supplier_rows(con, inputs.as_of))
     rows.append(("lot_trace_success_rate", "all", _trace_success(con, inputs.as_of)))
+    rows.extend(supply_kpi_rows(con, inputs.as_of, result.forecasts))
     params = result.policy_parameters
     rows.append(("proposal_count", "all", float(len(result.proposals))))
     rows.append(("proposal_value", "all", float(result.proposals["order_value"].sum())))

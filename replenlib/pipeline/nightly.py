@@ -11,7 +11,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,11 +19,14 @@ import duckdb
 import pandas as pd
 
 from replenlib import __version__
-from replenlib.pipeline.inputs import read_planning_inputs
+from replenlib.pipeline import plan_stage
+from replenlib.pipeline.demand_stage import run_demand_stage
+from replenlib.pipeline.inputs import latest_demand_date, read_planning_inputs
 from replenlib.pipeline.kpis import run_kpis
 from replenlib.pipeline.planning import PlanResult, plan
 from replenlib.pipeline.policy_inputs import read_policy_inputs
 from replenlib.pipeline.policy_versions import current_strategy
+from replenlib.pipeline.supply_stage import refresh_supply_state
 from replenlib.store import append_frame, writer
 
 log = logging.getLogger(__name__)
@@ -46,9 +49,9 @@ class RunSummary:
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    """A sortable, unique run id: timestamp plus process id."""
+    """A sortable, unique run id: timestamp (to the microsecond) plus process id."""
     moment = now or datetime.now()
-    return f"{moment:%Y%m%dT%H%M%S}-{os.getpid()}"
+    return f"{moment:%Y%m%dT%H%M%S.%f}-{os.getpid()}"
 
 
 def run_nightly(
@@ -59,16 +62,36 @@ def run_nightly(
     started, clock = datetime.now(), time.perf_counter()
     run_id = new_run_id(started)
     with writer(db) as con:
+        refresh_supply_state(con, as_of or latest_demand_date(con), step)
         step("reading store")
         inputs = read_planning_inputs(con, as_of)
         version, strategy = current_strategy(con)
+        step(f"forecasting {inputs.n_series:,} item-locations (segments, backtests)")
+        demand = run_demand_stage(con, inputs)
         step(f"planning {inputs.n_series:,} item-locations")
         store = read_policy_inputs(con, inputs.series, inputs.as_of)
-        result = plan(inputs, strategy, store)
+        result = plan(inputs, strategy, store, demand=demand)
+        step("short-term plan, rolling plan and alerts")  # plan stage (governance branch)
+        stage = plan_stage.prepare(con, inputs, result, version, started)
+        result = replace(result, proposals=stage.proposals)
         step("computing KPIs")
         kpis = run_kpis(con, inputs, result)
         step("writing results")
-        _write(con, run_id, started, inputs.as_of, version, inputs.n_series, result, kpis)
+        params = result.policy_parameters
+        protection = params["lead_time_mean_days"] + params["review_period_days"]
+        demand_tables = demand.frames(result.lead_time_demand, protection.to_numpy())
+        _write(
+            con,
+            run_id,
+            started,
+            inputs.as_of,
+            version,
+            inputs.n_series,
+            result,
+            kpis,
+            demand_tables,
+        )
+        plan_stage.write(con, run_id, stage, started)
     summary = RunSummary(
         run_id=run_id,
         as_of=inputs.as_of,
@@ -95,6 +118,7 @@ def _write(
     n_series: int,
     result: PlanResult,
     kpis: pd.DataFrame,
+    extra_tables: dict[str, pd.DataFrame] | None = None,
 ) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
@@ -116,6 +140,7 @@ def _write(
             ("policy_parameters", result.policy_parameters),
             ("proposals", result.proposals),
             ("run_kpis", kpis),
+            *(extra_tables or {}).items(),
         ):
             append_frame(con, table, frame.assign(run_id=run_id))
         con.execute("COMMIT")

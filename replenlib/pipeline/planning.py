@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from replenlib.demand.distributions import DemandDistribution
 from replenlib.demand.panel import PanelDemandForecast, forecast_panel
 from replenlib.pipeline.inputs import AGE_AT_RECEIPT_DAYS, PlanningInputs
 from replenlib.pipeline.policy_inputs import PolicyStoreInputs
@@ -27,8 +29,11 @@ from replenlib.policy.panel import (
     panel_parameters,
 )
 from replenlib.policy.policies import is_review_day, replenishment_quantity
-from replenlib.policy.service import cycle_demand
+from replenlib.policy.service import CycleDemand, cycle_demand
 from replenlib.policy.strategy import ResolvedStrategy, SegmentAttributes, Strategy, resolve
+
+if TYPE_CHECKING:
+    from replenlib.pipeline.demand_stage import DemandStage
 
 DAYS_PER_WEEK = 7.0
 #: Weeks of history in the past average daily usage of DDMRP rows.
@@ -43,21 +48,40 @@ class PlanResult:
     policy_parameters: pd.DataFrame
     proposals: pd.DataFrame
     inventory_position: np.ndarray
+    #: demand over lead time + review period per series, from the demand stage (else None)
+    lead_time_demand: DemandDistribution | None = None
 
 
 def plan(
-    inputs: PlanningInputs, strategy: Strategy, store: PolicyStoreInputs | None = None
+    inputs: PlanningInputs,
+    strategy: Strategy,
+    store: PolicyStoreInputs | None = None,
+    demand: DemandStage | None = None,
 ) -> PlanResult:
-    """Forecast, set policy parameters and decide orders for every item-location."""
+    """Forecast, set policy parameters and decide orders for every item-location.
+
+    With ``demand`` (the nightly demand stage) the forecast is the method chosen by backtest,
+    the segments are the demand layer's (ABC, XYZ, lifecycle), the cycle demand is its
+    lead-time demand distribution, and the result carries that distribution; without it,
+    the quick by-class forecast of :func:`~replenlib.demand.panel.forecast_panel`.
+    """
     series = inputs.series
-    forecast = forecast_panel(inputs.weekly_demand)
+    forecast = demand.forecast if demand is not None else forecast_panel(inputs.weekly_demand)
     demand_mean = forecast.mean / DAYS_PER_WEEK
     demand_std = forecast.std / np.sqrt(DAYS_PER_WEEK)
     active = series["is_active"].to_numpy(dtype=bool)
     rate, rate_std = np.where(active, demand_mean, 0.0), np.where(active, demand_std, 0.0)
     extra = store or PolicyStoreInputs.empty(inputs.n_series)
-    resolved = resolve(strategy, _segment_attributes(series, forecast, extra, active))
-    params = _policy_parameters(inputs, resolved, rate, rate_std, forecast, strategy)
+    attributes = _segment_attributes(series, forecast, extra, active)
+    if demand is not None:
+        attributes = demand.segment_attributes(attributes, active)
+    resolved = resolve(strategy, attributes)
+    cycle = None
+    if demand is not None:
+        cycle = demand.cycle_demand(
+            inputs.lead_time_mean, inputs.lead_time_std, resolved.review_period_days, active
+        )
+    params = _policy_parameters(inputs, resolved, rate, rate_std, forecast, strategy, cycle)
     position = inputs.usable_on_hand + inputs.on_order
     decision = _decide(inputs, params, position, rate, strategy)
     write_off = fefo_outlook(
@@ -71,6 +95,7 @@ def plan(
         policy_parameters=_parameter_frame(inputs, resolved, params, write_off),
         proposals=_proposal_frame(inputs, position, params, decision, demand_mean),
         inventory_position=position,
+        lead_time_demand=None if cycle is None else cycle.protection,
     )
 
 
@@ -106,10 +131,11 @@ def _policy_parameters(
     rate_std: np.ndarray,
     forecast: PanelDemandForecast,
     strategy: Strategy,
+    cycle: CycleDemand | None = None,
 ) -> PanelParameters:
     series = inputs.series
     family = family_for_demand_class(forecast.segmentation.demand_class)
-    demand = cycle_demand(
+    demand = cycle or cycle_demand(
         family,
         rate,
         rate_std,
@@ -305,8 +331,16 @@ def _proposal_frame(
             strict=True,
         )
     ]
+    frame["reason"] = frame["reason"] + _sourcing_note(picked)
     frame["status"] = "proposed"
     return frame
+
+
+def _sourcing_note(picked: pd.DataFrame) -> np.ndarray:
+    """'; source: <which supplier and why>' per proposal (the supply stage's sourcing text)."""
+    text = picked.get("supplier_reason", pd.Series("", index=picked.index)).fillna("")
+    values = text.to_numpy(dtype=object)
+    return np.where(values != "", "; source: " + values.astype(str), "")
 
 
 def _target_label(measure: str, target: float) -> str:

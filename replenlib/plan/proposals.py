@@ -60,7 +60,8 @@ def decide_orders(
     wanted_quantity: NDArray[np.float64] | None = None,
     max_quantity: NDArray[np.float64] | None = None,
 ) -> ProposalDecision:
-    """Decide today's orders for every row (all quantities in base units, rates per day).
+    """Decide today's orders for every row (quantities [units], ``demand_mean`` [units/day],
+    ``lead_time_mean`` [days]).
 
     ``wanted_quantity`` (the policy's own rule, e.g. n·Q for (s, Q)) replaces the shortfall
     to S when given; ``max_quantity`` caps the rounded order where the terms allow (shelf

@@ -66,7 +66,8 @@ def _row_mean(values: FloatArray) -> FloatArray:
 
 
 def lead_time_factor(decoupled_lead_time: ArrayLike) -> FloatArray:
-    """DDI lead-time factor: 0.7 below 10 days, 0.5 up to 30 days, 0.3 beyond [-]."""
+    """DDI lead-time factor [-] from the decoupled lead time [days]: 0.7 below 10 days, 0.5 up
+    to 30 days, 0.3 beyond."""
     dlt = np.asarray(decoupled_lead_time, dtype=np.float64)
     return np.asarray(np.select([dlt < 10, dlt <= 30], [0.7, 0.5], 0.3), dtype=np.float64)
 
@@ -185,7 +186,7 @@ class BufferDecision:
 def buffer_decision(
     zones: BufferZones, on_hand: ArrayLike, on_order: ArrayLike, qualified: ArrayLike
 ) -> BufferDecision:
-    """Net flow position, order signal (NFP ≤ TOY) and quantity TOG − NFP per row."""
+    """Net flow position, order signal (NFP ≤ TOY) and quantity TOG − NFP per row [units]."""
     nfp = (
         np.asarray(on_hand, dtype=np.float64)
         + np.asarray(on_order, dtype=np.float64)
@@ -214,7 +215,10 @@ class DDMRPPolicy:
         daily_cv: ArrayLike,
         moq: ArrayLike = 0.0,
     ) -> BufferZones:
-        """Zones with DDI factors from lead time and demand variability."""
+        """Zones [units] with DDI factors from lead time and demand variability.
+
+        ``adu`` [units/day], ``decoupled_lead_time`` [days], ``daily_cv`` [-], ``moq`` [units].
+        """
         return buffer_zones(
             adu,
             decoupled_lead_time,

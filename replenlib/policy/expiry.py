@@ -157,7 +157,8 @@ def cap_levels(
     """Lower Q, then S, then s until :math:`Q \\le d u` and :math:`s \\le S \\le d (L+u)`.
 
     The gap :math:`S - s` is kept where the cap allows, so a capped row still orders; the
-    safety stock goes first, because stock that will expire protects nothing.
+    safety stock goes first, because stock that will expire protects nothing. Levels and
+    quantities in [units].
     """
     s = np.asarray(reorder_point, dtype=np.float64)
     big_s = np.asarray(order_up_to, dtype=np.float64)

@@ -49,7 +49,7 @@ def round_to_terms(
     """Round a wanted quantity up to the supplier's terms.
 
     The result is the smallest multiple of ``order_multiple`` that is at least both
-    ``quantity`` and ``moq``; zero stays zero (no order). Units throughout: base units.
+    ``quantity`` and ``moq``; zero stays zero (no order). All in base units [units].
     """
     q = np.asarray(quantity, dtype=np.float64)
     minimum = np.asarray(moq, dtype=np.float64)

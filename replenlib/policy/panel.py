@@ -122,7 +122,11 @@ def panel_parameters(
     ordering_cost: float,
     holding_rate: float,
 ) -> PanelParameters:
-    """Parameters of every row under its resolved policy (module docstring)."""
+    """Parameters of every row under its resolved policy (module docstring).
+
+    ``ordering_cost`` is the fixed cost per order [CNY/order]; ``holding_rate`` the annual
+    holding cost as a share of the unit cost [1/year].
+    """
     wanted, q_cap = lot_sizes(resolved, inputs, ordering_cost, holding_rate)
     terms = round_within_cap(wanted, inputs.moq, inputs.order_multiple, q_cap)
     lot = np.where(inputs.demand_rate > 0, terms.quantity, 0.0)

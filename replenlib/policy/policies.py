@@ -3,13 +3,13 @@ r"""Service-level policies (s, Q), (s, S), (R, S) and (R, s, S) for a whole pane
 Each row has a policy type, a service measure and a target. The levels come from
 :mod:`.service`; this module adds the bookkeeping a planner reads:
 
-====================  ===========================  ============================  ============
+====================  ===========================  =============================  ============
 policy                level solved for             order-up-to :math:`S`          lot size
-====================  ===========================  ============================  ============
-(s, Q)                reorder point :math:`s`      :math:`s + Q`                 :math:`Q`
-(s, S), (R, s, S)     reorder point :math:`s`      :math:`s + \Delta`            :math:`\Delta`
+====================  ===========================  =============================  ============
+(s, Q)                reorder point :math:`s`      :math:`s + Q`                  :math:`Q`
+(s, S), (R, s, S)     reorder point :math:`s`      :math:`s + \Delta`             :math:`\Delta`
 (R, S)                order-up-to :math:`S`        :math:`S` (and :math:`s = S`)  :math:`\mu_R`
-====================  ===========================  ============================  ============
+====================  ===========================  =============================  ============
 
 :math:`Q` and :math:`\Delta` come from order sizing (EOQ, quantity discounts, terms) and are
 inputs here. The **safety stock** is the expected stock left when a replenishment arrives:
@@ -249,7 +249,10 @@ def replenishment_quantity(
 
 
 def is_review_day(day_number: int, review_period_days: ArrayLike) -> NDArray[np.bool_]:
-    """Rows reviewed on day ``day_number`` (e.g. ``date.toordinal()``): every R-th day."""
+    """Rows reviewed on day ``day_number`` (e.g. ``date.toordinal()``): every R-th day.
+
+    ``review_period_days`` is R per row [days].
+    """
     period = np.maximum(np.rint(np.asarray(review_period_days, dtype=np.float64)), 1.0)
     return np.asarray(day_number % period == 0, dtype=bool)
 
@@ -272,6 +275,8 @@ def power_approximation(
 ) -> CostOptimalSS:
     r"""Periodic-review (s, S) from holding, backorder and ordering costs (Ehrhardt & Mosier).
 
+    Costs: holding :math:`h` [CNY/unit/period], backorder :math:`p` [CNY/unit/period] and
+    fixed :math:`K` [CNY/order]; demand [units/period] and lead time :math:`L` [periods].
     With per-period demand :math:`\mu, \sigma` and demand over :math:`L + 1` periods
     :math:`\mu_L = (L+1)\mu`, :math:`\sigma_L = \sqrt{L+1}\,\sigma`:
 

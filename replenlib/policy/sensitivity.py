@@ -62,7 +62,11 @@ def prepare(
     lot_size: ArrayLike,
     unit_cost: ArrayLike,
 ) -> SensitivityBase:
-    """Freeze a panel's per-row inputs (arrays broadcast to one length)."""
+    """Freeze a panel's per-row inputs (arrays broadcast to one length).
+
+    Demand mean and standard deviation [units/day], lead-time mean and standard deviation and
+    review period [days], lot size [units], unit cost [CNY/unit], service target [fraction].
+    """
     mean = np.asarray(demand_mean, dtype=np.float64)
 
     def values(a: ArrayLike) -> FloatArray:

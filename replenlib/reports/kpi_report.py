@@ -6,7 +6,7 @@ here and in :mod:`replenlib.viz`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -15,7 +15,9 @@ import pandas as pd
 from replenlib.errors import ReplenError
 from replenlib.i18n import label
 from replenlib.kpi.definitions import KPIS
+from replenlib.reports import supply_report
 from replenlib.reports.html import STYLE, HtmlBlock, esc, format_value, table
+from replenlib.reports.supply_report import SupplyReportData, load_supply
 from replenlib.store import reader
 
 #: KPIs shown as tiles, in order.
@@ -27,6 +29,9 @@ TILE_KPIS = (
     "on_time_delivery_rate",
     "quality_pass_rate",
     "lot_trace_success_rate",
+    "supplier_grade_ab_share",
+    "expiry_value_at_risk",
+    "cold_chain_excursion_rate",
     "proposal_count",
     "proposal_value",
     "below_safety_stock_share",
@@ -52,6 +57,9 @@ class KpiReportData:
     stock: pd.DataFrame  #: item_id, location_id, day, on_hand for charted series
     class_mix: pd.DataFrame  #: tier, demand_class, series
     freshness: pd.DataFrame  #: source, latest
+    #: demand_class, series, method (most used), rmsse, mase, bias of the chosen methods
+    accuracy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    supply: SupplyReportData | None = None  #: supplier grades, expiry risk, untraced issues
 
 
 def load(
@@ -90,7 +98,18 @@ def load(
                 [(name, con.execute(sql).fetchone()[0]) for name, sql in FRESHNESS_SQL.items()],  # type: ignore[index]
                 columns=["source", "latest"],
             ),
+            accuracy=con.execute(_ACCURACY_SQL, [rid]).df(),
+            supply=load_supply(con, rid, run["as_of_date"]),  # type: ignore[arg-type]
         )
+
+
+_ACCURACY_SQL = """
+SELECT s.demand_class, count(*) AS series, mode(b.method) AS method,
+       avg(b.rmsse) AS rmsse, avg(b.mase) AS mase, avg(b.bias) AS bias
+FROM forecast_backtests b JOIN segments s USING (run_id, item_id, location_id)
+WHERE b.run_id = ? AND b.chosen
+GROUP BY ALL ORDER BY series DESC
+"""
 
 
 def _run(con: duckdb.DuckDBPyConnection, run_id: str | None) -> dict[str, object]:
@@ -274,6 +293,24 @@ def proposals_table(data: KpiReportData, lang: str = "en") -> HtmlBlock:
     return title + table(rows, [label(k, lang) for k in keys])
 
 
+def supplier_grades(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Supplier grades with trend and the metrics behind them (see :mod:`.supply_report`)."""
+    assert data.supply is not None
+    return supply_report.supplier_grades(data.supply, lang)
+
+
+def expiry_risk(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Usable stock expected to expire before forecast demand consumes it, with its value."""
+    assert data.supply is not None
+    return supply_report.expiry_risk(data.supply, lang)
+
+
+def trace_success(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Lot-trace success rate and the issues whose lot or customer is unknown."""
+    assert data.supply is not None
+    return supply_report.trace_success(data.supply, data.kpis, lang)
+
+
 def footnotes(lang: str = "en") -> HtmlBlock:
     """Numbered KPI formulas, matching the tile superscripts."""
     items = "".join(
@@ -283,3 +320,81 @@ def footnotes(lang: str = "en") -> HtmlBlock:
     return HtmlBlock(
         f'<h3>{esc(label("formulas", lang))}</h3><ol class="replen-notes">{items}</ol>'
     )
+
+
+def forecast_accuracy(data: KpiReportData, lang: str = "en") -> HtmlBlock:
+    """Backtest accuracy of the chosen forecasting methods per demand class."""
+    title = HtmlBlock(f"<h2>{esc(label('forecast_accuracy', lang))}</h2>")
+    a = data.accuracy
+    if a.empty:
+        return title + HtmlBlock(f"<p>{esc(label('na', lang))}</p>")
+    rows = pd.DataFrame(
+        {
+            "class": [label(str(c), lang) for c in a["demand_class"]],
+            "series": [f"{n:,}" for n in a["series"]],
+            "method": a["method"].astype(str),
+            "rmsse": [f"{v:.3f}" if v == v else "–" for v in a["rmsse"]],
+            "mase": [f"{v:.3f}" if v == v else "–" for v in a["mase"]],
+            "bias": [f"{v:+.2f}" if v == v else "–" for v in a["bias"]],
+        }
+    )
+    keys = ["demand_class", "series", "method", "rmsse", "mase", "bias"]
+    return title + table(rows, [label(k, lang) for k in keys])
+
+
+@dataclass(frozen=True)
+class GovernanceSummary:
+    """Open alerts and proposals awaiting a decision (the plan and governance block)."""
+
+    alerts: pd.DataFrame
+    pending: pd.DataFrame
+
+
+def load_governance(db: str | Path) -> GovernanceSummary:
+    """Read the open alerts and pending approvals in one short read-only session."""
+    from replenlib.governance.alerts import open_alerts
+    from replenlib.governance.approvals import pending_approvals
+
+    with reader(db) as con:
+        return GovernanceSummary(alerts=open_alerts(con), pending=pending_approvals(con))
+
+
+def alerts_and_approvals(summary: GovernanceSummary, lang: str = "en", n: int = 10) -> HtmlBlock:
+    """Counts of open alerts by severity and of pending approvals by level, and the top alerts."""
+    a, p = summary.alerts, summary.pending
+    by_severity = a["severity"].value_counts()
+    tiles: list[tuple[str, object]] = [(label("open_alerts", lang), len(a))]
+    tiles += [
+        (label(s, lang), int(by_severity.get(s, 0))) for s in ("critical", "high", "medium", "low")
+    ]
+    for level in (1, 2):
+        waiting = p[p["awaiting_level"] == level]
+        tiles.append(
+            (
+                f"{label('pending_approvals', lang)} · {label('awaiting_level', lang)} {level}",
+                f"{len(waiting)} · ¥{waiting['order_value'].sum():,.0f}",
+            )
+        )
+    html = "".join(
+        f'<div class="replen-tile"><div class="replen-tile-label">{esc(k)}</div>'
+        f'<div class="replen-tile-value">{esc(v)}</div></div>'
+        for k, v in tiles
+    )
+    block = HtmlBlock(
+        f'<h2>{esc(label("governance_block", lang))}</h2><div class="replen-tiles">{html}</div>'
+    )
+    if a.empty:
+        return block + HtmlBlock(f"<p>{esc(label('no_alerts', lang))}</p>")
+    top = a.head(n)
+    rows = pd.DataFrame(
+        {
+            "severity": [label(s, lang) for s in top["severity"]],
+            "kind": top["kind"],
+            "subject": top["subject"],
+            "owner": top["owner_role"],
+            "since": [f"{pd.Timestamp(d):%Y-%m-%d}" for d in top["raised_at"]],
+            "message": top["message"],
+        }
+    )
+    keys = ["col_severity", "col_kind", "col_subject", "col_owner", "col_since", "col_message"]
+    return block + table(rows, [label(k, lang) for k in keys])

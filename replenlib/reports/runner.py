@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from replenlib.config import notebooks_dir
 from replenlib.errors import ReplenError
@@ -14,13 +16,17 @@ from replenlib.store import reader
 #: Report name → notebook file in the notebooks folder.
 REPORTS: dict[str, str] = {
     "data_health": "01_data_health.ipynb",
+    "demand": "02_demand.ipynb",
     "kpi": "07_kpi_report.ipynb",
+    "planning": "06_planning_board.ipynb",
+    "scenario": "08_scenario_report.ipynb",
+    "recall": "09_recall_report.ipynb",
 }
 #: Report name → key of its title in :mod:`replenlib.i18n` (default: ``<name>_report_title``).
 TITLES: dict[str, str] = {"data_health": "dh_title"}
 
 #: Reports about the store's data rather than a pipeline run: no run needed, dated today.
-RUNLESS: frozenset[str] = frozenset({"data_health"})
+RUNLESS: frozenset[str] = frozenset({"data_health", "recall"})
 
 
 def render_report(
@@ -31,11 +37,16 @@ def render_report(
     run_id: str | None = None,
     lang: str = "en",
     notebooks: Path | None = None,
+    extra: Mapping[str, Any] | None = None,
+    tag: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> Path:
     """Render report ``name`` for ``run_id`` (default: latest run) and return the HTML path.
 
-    The file is ``<out_dir>/<name>-<planning day>.html`` (``.zh.html`` in Chinese), written
-    atomically: a failed render leaves no file and no previous report damaged.
+    The file is ``<out_dir>/<name>[-<tag>]-<planning day>.html`` (``.zh.html`` in Chinese),
+    written atomically: a failed render leaves no file and no previous report damaged.
+    ``extra`` adds notebook parameters (e.g. a recall's criteria); ``env`` adds kernel
+    environment variables.
     """
     if name not in REPORTS:
         raise ReplenError(f"unknown report {name!r}; known reports: {', '.join(sorted(REPORTS))}")
@@ -43,17 +54,18 @@ def render_report(
     if not notebook.exists():
         raise ReplenError(f"report notebook {notebook} is missing (set REPLEN_NOTEBOOKS?)")
     db_file = Path(db).resolve()
-    parameters: dict[str, str] = {"db": str(db_file), "lang": lang}
+    parameters: dict[str, Any] = {"db": str(db_file), "lang": lang, **(extra or {})}
     if name in RUNLESS:
         day = date.today()
     else:
         parameters["run_id"], day = _resolve_run(db_file, run_id)
-    out = report_path(Path(out_dir), name, day, lang)
+    out = report_path(Path(out_dir), name if tag is None else f"{name}-{tag}", day, lang)
     render_notebook(
         notebook,
         out,
         parameters,
         cwd=notebook.parent,
+        env=env,
         title=label(TITLES.get(name, f"{name}_report_title"), lang),
     )
     return out

@@ -188,8 +188,10 @@ def _schema_version(con: duckdb.DuckDBPyConnection, path: Path) -> int:
                 f"{path} is a DuckDB file but not a replenlib store (no schema_version table)"
             )
         return 0
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    # fetchall, not fetchone: DuckDB 2 keeps a partly fetched result open, and an open result
+    # makes the caller's next con.register() fail
+    rows = con.execute("SELECT max(version) FROM schema_version").fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def _newer_schema(path: Path, version: int) -> SchemaVersionError:

@@ -9,34 +9,34 @@ the missing migrations inside one transaction and refuses a file whose version i
 
 Tables (version 1)
 ------------------
-=====================  ==========================================================================
-``schema_version``     one row per applied migration (version, applied_at, description)
-``items``              item master: GTIN, category, risk class, criticality, cost, shelf life, ...
-``item_uom``           units of measure per item with their factor to the base unit
-``locations``          stock points: central warehouse, regional DCs, hospital stock points
-``customers``          hospitals and departments that receive issued stock
-``suppliers``          supplier master with qualification status and cold-chain capability
-``item_supplier``      sourcing terms: priority, price, MOQ, order multiple, quoted lead time
-``item_location``      assortment: which item is stocked where, from which source, and the
-                       reorder point / order quantity the ERP uses today
-``demand_history``     daily demand per item-location (requested and shipped quantity)
-``lots``               lots with manufacture / expiry date and inspection status
-``serials``            serial numbers of serialised items, their lot and current whereabouts
-``stock_on_hand``      snapshot of stock by item, location, lot and status
-``purchase_orders``    purchase order lines with confirmed dates and status
-``receipts``           goods receipts against purchase order lines, one lot per receipt
-``inspections``        inbound inspection results per lot (QMS)
-``shipments``          inbound and transfer shipments with dispatch and arrival dates (TMS)
-``movements``          every stock movement: receipt, transfer, issue, scrap, adjustment
-``temperature_readings`` logger readings in storage units and in shipments
-``recalls``            recall events; ``recall_lots`` lists the lots each recall names
-``policy_versions``    versions of the replenishment strategy (targets per tier), JSON body
-``runs``               one row per pipeline run
-``forecasts``          per run and item-location: demand class, method, daily mean and std
-``policy_parameters``  per run and item-location: lead time, safety stock, reorder point, ...
-``proposals``          per run: order proposals (purchase or transfer) with reason and urgency
-``run_kpis``           per run: KPI values by scope
-=====================  ==========================================================================
+========================  ==========================================================================
+``schema_version``        one row per applied migration (version, applied_at, description)
+``items``                 item master: GTIN, category, risk class, criticality, cost, shelf life, ...
+``item_uom``              units of measure per item with their factor to the base unit
+``locations``             stock points: central warehouse, regional DCs, hospital stock points
+``customers``             hospitals and departments that receive issued stock
+``suppliers``             supplier master with qualification status and cold-chain capability
+``item_supplier``         sourcing terms: priority, price, MOQ, order multiple, quoted lead time
+``item_location``         assortment: which item is stocked where, from which source, and the
+                          reorder point / order quantity the ERP uses today
+``demand_history``        daily demand per item-location (requested and shipped quantity)
+``lots``                  lots with manufacture / expiry date and inspection status
+``serials``               serial numbers of serialised items, their lot and current whereabouts
+``stock_on_hand``         snapshot of stock by item, location, lot and status
+``purchase_orders``       purchase order lines with confirmed dates and status
+``receipts``              goods receipts against purchase order lines, one lot per receipt
+``inspections``           inbound inspection results per lot (QMS)
+``shipments``             inbound and transfer shipments with dispatch and arrival dates (TMS)
+``movements``             every stock movement: receipt, transfer, issue, scrap, adjustment
+``temperature_readings``  logger readings in storage units and in shipments
+``recalls``               recall events; ``recall_lots`` lists the lots each recall names
+``policy_versions``       versions of the replenishment strategy (targets per tier), JSON body
+``runs``                  one row per pipeline run
+``forecasts``             per run and item-location: demand class, method, daily mean and std
+``policy_parameters``     per run and item-location: lead time, safety stock, reorder point, ...
+``proposals``             per run: order proposals (purchase or transfer) with reason and urgency
+``run_kpis``              per run: KPI values by scope
+========================  ==========================================================================
 
 Version 2 adds to ``policy_parameters`` the policy type, the cycle service level and fill rate
 the parameters imply, the shelf-life cap and the expected expiry write-off.
@@ -57,6 +57,72 @@ Tables (version 3: imports and governance)
 ``duplicate_candidates``    likely duplicate items for a person to confirm or reject
 ``raw.load_NNNNNN``         the raw rows of each load (schema ``raw``), as text, never changed
 ==========================  =====================================================================
+
+Tables (version 4: demand layer results)
+----------------------------------------
+==========================  =====================================================================
+``segments``                per run and item-location: ABC by value and volume, XYZ, demand
+                            class, lifecycle stage and the statistics behind them
+``forecast_backtests``      per run, item-location and candidate method: rolling-origin scores
+                            (MAE, bias, MASE, RMSSE, sPIS, scaled pinball) and whether chosen
+``forecast_values``         per run and item-location: weekly forecasts, 80 % / 95 % intervals
+``lead_time_demand``        per run and item-location: demand over lead time + review period,
+                            the distribution handed to the policy (family, mean, std, quantiles)
+==========================  =====================================================================
+
+Tables (version 5: scenarios, ``replen scenario run``)
+------------------------------------------------------
+==========================  =====================================================================
+``scenario_runs``           one row per scenario run: file, settings, baseline, business case
+``scenario_definitions``    per run: each scenario's name, description and overrides (JSON)
+``scenario_kpis``           per run, scenario, KPI and scope: mean, spread across replications and
+                            the paired difference to the baseline with its confidence interval
+``scenario_series``         per run, scenario and item-location: planned levels and mean KPIs
+``scenario_frontier``       per run and swept target: inventory and service KPIs
+``scenario_tornado``        per run, factor and KPI: the KPI at the low and high setting
+``scenario_calibration``    per run and tier: target against achieved service, before and after
+==========================  =====================================================================
+
+Tables (version 6: supply and traceability)
+-------------------------------------------
+=========================  ======================================================================
+``lot_holds``              holds placed on lots (recall, quarantine, excursion, damage, manual),
+                           with who placed and who released them; active = not released
+``supplier_blocks``        suppliers (or item-suppliers) blocked from sourcing, e.g. by a recall
+``sourcing_rules``         split rules per item-supplier: fixed shares or grade × capacity
+``cold_chain_exposures``   evaluated logger records (a shipment, or a storage unit's day) per
+                           temperature range: minutes outside, unknown minutes, MKT, verdict
+``trace_index_state``      when the trace index was built and from which movements
+``trace_lot_position``     trace index: units of each lot in stock per location
+``trace_lot_transit``      trace index: units of each lot in transit per shipment
+``trace_lot_issue``        trace index: units of each lot issued per customer, with dates
+``trace_lot_edge``         trace index: flows of each lot between nodes (supplier, location,
+                           customer, scrap), for genealogy and routes
+``trace_serial_state``     trace index: the last movement and whereabouts of every serial
+=========================  ======================================================================
+
+Tables (version 7: plan and governance)
+---------------------------------------
+==========================  ======================================================================
+``proposal_controls``       per proposal: approval level needed and why, who requested the pending
+                            decision, validity; proposal ids are unique across runs
+``approvals``               every approval decision (approve / reject) with role, user, comment
+``plan_projection``         per run and proposed item-location: projected stock per day with and
+                            without the order, against reorder point and safety stock
+``rolling_plan``            per run, item and month: the MRP record (gross requirements, dependent
+                            demand, receipts, projected stock, planned orders, spend) and the change
+                            against the previous run's plan
+``alerts``                  alerts with severity, owner role and action; raised once, tracked while
+                            the condition holds, resolved when it clears
+``policy_version_details``  per policy version: plan thresholds and the version it restored
+``audit_log``               append-only, hash-chained log of imports, policy changes, approvals,
+                            overrides, recalls and exports; ``audit_head`` holds the chain's head
+``exports``                 every requisition export: files, mapping, lines, value, checksum
+==========================  ======================================================================
+
+From version 7, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
+second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``
+is unique across runs (``P<planning day>-<n>``): see :mod:`replenlib.plan.approval`.
 """
 
 from __future__ import annotations
@@ -561,6 +627,478 @@ _V2_POLICY_LABELS = (
     "ALTER TABLE policy_parameters ADD COLUMN override_reason VARCHAR",  # strategy override applied
 )
 
+_DEMAND_RESULTS = (
+    """
+    CREATE TABLE segments (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        abc_value VARCHAR NOT NULL,             -- 'A', 'B', 'C' by value over the last 52 weeks
+        abc_volume VARCHAR NOT NULL,            -- 'A', 'B', 'C' by volume over the last 52 weeks
+        xyz VARCHAR NOT NULL,                   -- 'X', 'Y', 'Z' by CV of weekly demand
+        demand_class VARCHAR NOT NULL,          -- Syntetos-Boylan: 'smooth', 'erratic', ...
+        lifecycle VARCHAR NOT NULL,             -- 'new', 'growth', 'mature', 'decline', 'end_of_life'
+        volume DOUBLE NOT NULL,                 -- [base units] demand over the last 52 weeks
+        value DOUBLE NOT NULL,                  -- [CNY] volume x unit cost
+        cv DOUBLE,                              -- CV of weekly demand (last 52 weeks)
+        adi DOUBLE,                             -- [weeks] average inter-demand interval
+        cv2 DOUBLE,                             -- squared CV of non-zero demand sizes
+        trend_ratio DOUBLE,                     -- last 26 weeks / same weeks a year earlier
+        age_weeks DOUBLE NOT NULL,              -- [weeks] since launch or first demand
+        PRIMARY KEY (run_id, item_id, location_id)
+    )
+    """,
+    """
+    CREATE TABLE forecast_backtests (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        method VARCHAR NOT NULL,                -- candidate method, e.g. 'ses', 'sba', 'auto_ets'
+        mae DOUBLE,                             -- [base units/week]
+        bias DOUBLE,                            -- [base units/week] forecast - actual
+        mase DOUBLE,                            -- MAE / in-sample naive MAE
+        rmsse DOUBLE,                           -- root mean squared scaled error
+        spis DOUBLE,                            -- [weeks] scaled periods in stock
+        pinball DOUBLE,                         -- scaled pinball loss, mean over quantile levels
+        n_points INTEGER NOT NULL,              -- evaluated (origin, horizon) points
+        chosen BOOLEAN NOT NULL,                -- the method the run uses for this series
+        PRIMARY KEY (run_id, item_id, location_id, method)
+    )
+    """,
+    """
+    CREATE TABLE forecast_values (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        horizon INTEGER NOT NULL,               -- [weeks] ahead; 1 = the 7 days after the run day
+        period_start DATE NOT NULL,             -- first day of the week
+        period_end DATE NOT NULL,               -- last day of the week
+        mean DOUBLE NOT NULL,                   -- [base units/week], known demand included
+        known DOUBLE NOT NULL,                  -- [base units/week] expected CRM known demand
+        lower_80 DOUBLE NOT NULL,               -- [base units/week] 10 % quantile
+        upper_80 DOUBLE NOT NULL,               -- [base units/week] 90 % quantile
+        lower_95 DOUBLE NOT NULL,               -- [base units/week] 2.5 % quantile
+        upper_95 DOUBLE NOT NULL,               -- [base units/week] 97.5 % quantile
+        PRIMARY KEY (run_id, item_id, location_id, horizon)
+    )
+    """,
+    """
+    CREATE TABLE lead_time_demand (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        family VARCHAR NOT NULL,                -- 'normal', 'gamma', 'negative_binomial', ...
+        protection_days DOUBLE NOT NULL,        -- [days] mean lead time + review period
+        mean DOUBLE NOT NULL,                   -- [base units] over the protection interval
+        std DOUBLE NOT NULL,                    -- [base units]
+        q50 DOUBLE NOT NULL,                    -- [base units] quantiles of that demand
+        q90 DOUBLE NOT NULL,
+        q95 DOUBLE NOT NULL,
+        q99 DOUBLE NOT NULL,
+        PRIMARY KEY (run_id, item_id, location_id)
+    )
+    """,
+)
+
+_SCENARIOS = (
+    """
+    CREATE TABLE scenario_runs (
+        scenario_run_id VARCHAR PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        as_of_date DATE NOT NULL,               -- last day of the history the base was read from
+        name VARCHAR NOT NULL,                  -- the scenario set's name
+        description VARCHAR NOT NULL,
+        source_file VARCHAR NOT NULL,           -- the YAML / TOML file, as given
+        baseline VARCHAR NOT NULL,              -- scenario the differences are measured to
+        business_before VARCHAR,                -- business case: scenario before ...
+        business_after VARCHAR,                 -- ... and after
+        reference VARCHAR NOT NULL,             -- scenario the levers are compared with
+        replications INTEGER NOT NULL,
+        horizon_days INTEGER NOT NULL,          -- [days] measured, after the warm-up
+        warmup_days INTEGER NOT NULL,           -- [days] not measured
+        seed BIGINT NOT NULL,
+        demand_source VARCHAR NOT NULL,         -- 'bootstrap' or 'fitted'
+        n_series INTEGER NOT NULL,
+        seconds DOUBLE NOT NULL,                -- [s] wall time of the run
+        replenlib_version VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE scenario_definitions (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        position INTEGER NOT NULL,              -- order in the file
+        description VARCHAR NOT NULL,
+        overrides JSON NOT NULL,                -- the scenario as written in the file
+        PRIMARY KEY (scenario_run_id, scenario)
+    )
+    """,
+    """
+    CREATE TABLE scenario_kpis (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        kpi VARCHAR NOT NULL,                   -- name in replenlib.sim.result.SimKpi
+        scope VARCHAR NOT NULL,                 -- 'all', 'tier=critical', 'erp=under', ...
+        unit VARCHAR NOT NULL,
+        mean DOUBLE,                            -- mean over replications (NULL: undefined)
+        std DOUBLE,                             -- standard deviation over replications
+        p05 DOUBLE,                             -- 5 % quantile over replications
+        p95 DOUBLE,                             -- 95 % quantile over replications
+        diff_mean DOUBLE,                       -- paired difference to the baseline (NULL for it)
+        diff_low DOUBLE,                        -- 95 % confidence interval of the difference
+        diff_high DOUBLE,
+        ref_diff_mean DOUBLE,                   -- paired difference to the reference scenario
+        ref_diff_low DOUBLE,                    -- (the business case's 'after'), 95 % interval
+        ref_diff_high DOUBLE,
+        PRIMARY KEY (scenario_run_id, scenario, kpi, scope)
+    )
+    """,
+    """
+    CREATE TABLE scenario_series (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        erp_group VARCHAR,                      -- business case: 'erp=under', 'erp=aligned', 'erp=over'
+        unit_cost DOUBLE NOT NULL,              -- [CNY per base unit]
+        policy_type VARCHAR NOT NULL,           -- 's_Q', 's_S', 'R_S', 'R_s_S', 'min_max', 'ddmrp', 'erp'
+        reorder_point DOUBLE,                   -- [base units] NULL for (R, S)
+        order_quantity DOUBLE NOT NULL,         -- [base units] (s, nQ) only
+        order_up_to DOUBLE,                     -- [base units] NULL for (s, nQ)
+        review_period_days INTEGER NOT NULL,
+        implied_cycle_service_level DOUBLE,     -- [fraction] what the plan promises (NULL: ERP)
+        implied_fill_rate DOUBLE,               -- [fraction] what the plan promises (NULL: ERP)
+        fill_rate DOUBLE,                       -- [fraction] mean over replications
+        cycle_service_level DOUBLE,             -- [fraction]
+        stockout_rate DOUBLE,                   -- [fraction]
+        stockout_days DOUBLE NOT NULL,          -- [days] per replication
+        average_on_hand DOUBLE NOT NULL,        -- [base units]
+        inventory_days DOUBLE,                  -- [days]
+        orders_placed DOUBLE NOT NULL,          -- per replication
+        expired_units DOUBLE NOT NULL,          -- [base units] per replication
+        PRIMARY KEY (scenario_run_id, scenario, item_id, location_id)
+    )
+    """,
+    """
+    CREATE TABLE scenario_frontier (
+        scenario_run_id VARCHAR NOT NULL,
+        target DOUBLE NOT NULL,                 -- [fraction] cycle service level of every series
+        kpi VARCHAR NOT NULL,
+        mean DOUBLE,
+        p05 DOUBLE,
+        p95 DOUBLE,
+        PRIMARY KEY (scenario_run_id, target, kpi)
+    )
+    """,
+    """
+    CREATE TABLE scenario_tornado (
+        scenario_run_id VARCHAR NOT NULL,
+        scenario VARCHAR NOT NULL,              -- the reference scenario
+        factor VARCHAR NOT NULL,                -- 'lead_time', 'demand_level', ...
+        kpi VARCHAR NOT NULL,
+        swing DOUBLE NOT NULL,                  -- relative move of the factor
+        low DOUBLE,                             -- KPI with the factor moved down
+        high DOUBLE,                            -- KPI with the factor moved up
+        reference DOUBLE,
+        PRIMARY KEY (scenario_run_id, factor, kpi)
+    )
+    """,
+    """
+    CREATE TABLE scenario_calibration (
+        scenario_run_id VARCHAR NOT NULL,
+        tier VARCHAR NOT NULL,
+        n_series INTEGER NOT NULL,
+        measure VARCHAR NOT NULL,               -- 'cycle_service_level' or 'fill_rate'
+        target DOUBLE NOT NULL,                 -- [fraction] in that measure
+        z_before DOUBLE,                        -- safety factor the strategy implies today
+        csl_before DOUBLE,                      -- achieved cycle service level in the replay
+        fill_before DOUBLE,                     -- achieved fill rate in the replay
+        z_after DOUBLE NOT NULL,                -- calibrated safety factor
+        csl_after DOUBLE,
+        fill_after DOUBLE,
+        reached BOOLEAN NOT NULL,               -- a safety factor on the grid meets the target
+        replay_days INTEGER NOT NULL,           -- [days] replayed
+        PRIMARY KEY (scenario_run_id, tier)
+    )
+    """,
+)
+
+
+_V6_SUPPLY_TRACE = (
+    """
+    CREATE TABLE lot_holds (
+        hold_id VARCHAR PRIMARY KEY,
+        lot_id VARCHAR NOT NULL,
+        location_id VARCHAR,                    -- NULL = the lot everywhere
+        kind VARCHAR NOT NULL,                  -- 'recall', 'quarantine', 'excursion', 'damaged', 'manual'
+        reason VARCHAR NOT NULL,
+        reference VARCHAR,                      -- recall id, cold-chain record, inspection id
+        quantity DOUBLE,                        -- [base units] affected when placed (informative)
+        placed_at TIMESTAMP NOT NULL,
+        placed_by VARCHAR NOT NULL,
+        released_at TIMESTAMP,                  -- NULL = active
+        released_by VARCHAR,
+        release_reason VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE supplier_blocks (
+        block_id VARCHAR PRIMARY KEY,
+        supplier_id VARCHAR NOT NULL,
+        item_id VARCHAR,                        -- NULL = every item of the supplier
+        reason VARCHAR NOT NULL,
+        reference VARCHAR,                      -- e.g. the recall id
+        blocked_at TIMESTAMP NOT NULL,
+        blocked_by VARCHAR NOT NULL,
+        released_at TIMESTAMP,                  -- NULL = active
+        released_by VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE sourcing_rules (
+        item_id VARCHAR NOT NULL,
+        supplier_id VARCHAR NOT NULL,
+        rule VARCHAR NOT NULL,                  -- 'fixed_share' or 'grade_capacity'
+        share DOUBLE,                           -- [fraction] agreed share under 'fixed_share'
+        capacity_per_week DOUBLE,               -- [base units/week]; NULL = unlimited
+        PRIMARY KEY (item_id, supplier_id)
+    )
+    """,
+    """
+    CREATE TABLE cold_chain_exposures (
+        record_id VARCHAR NOT NULL,             -- 'S:<shipment>' or 'L:<logger>:<day>'
+        logger_id VARCHAR NOT NULL,
+        shipment_id VARCHAR,
+        location_id VARCHAR,
+        window_start TIMESTAMP NOT NULL,
+        window_end TIMESTAMP NOT NULL,
+        low_c DOUBLE NOT NULL,                  -- [°C] range evaluated
+        high_c DOUBLE NOT NULL,                 -- [°C]
+        allowed_minutes DOUBLE NOT NULL,        -- [min]
+        n_readings INTEGER NOT NULL,
+        minutes_above DOUBLE NOT NULL,          -- [min]
+        minutes_below DOUBLE NOT NULL,          -- [min]
+        unknown_minutes DOUBLE NOT NULL,        -- [min] not covered by readings (gaps)
+        longest_gap_minutes DOUBLE NOT NULL,    -- [min]
+        max_c DOUBLE,                           -- [°C]
+        min_c DOUBLE,                           -- [°C]
+        mkt_c DOUBLE,                           -- [°C] mean kinetic temperature
+        exposure VARCHAR NOT NULL,              -- 'safe', 'tolerated', 'unknown', 'excursion'
+        evaluated_at TIMESTAMP NOT NULL,
+        PRIMARY KEY (record_id, low_c, high_c, allowed_minutes)
+    )
+    """,
+    """
+    CREATE TABLE trace_index_state (
+        built_at TIMESTAMP NOT NULL,
+        as_of DATE,                             -- last movement day covered
+        movements_count BIGINT NOT NULL,
+        max_movement_id BIGINT,
+        shipments_count BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_position (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        quantity DOUBLE NOT NULL,               -- [base units] arrived minus left
+        first_in DATE,
+        last_movement DATE
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_transit (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        from_location_id VARCHAR,
+        to_location_id VARCHAR NOT NULL,
+        shipment_id VARCHAR,
+        dispatch_date DATE NOT NULL,
+        arrival_date DATE NOT NULL,
+        quantity DOUBLE NOT NULL                -- [base units]
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_issue (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        customer_id VARCHAR,                    -- NULL = issued without a known customer
+        location_id VARCHAR,                    -- issuing location
+        quantity DOUBLE NOT NULL,               -- [base units] issued
+        quantity_returned DOUBLE NOT NULL,      -- [base units] returned by the customer
+        first_issue DATE,
+        last_issue DATE,
+        issue_movements BIGINT NOT NULL,        -- issue movements (one per unit when serialised)
+        issue_references VARCHAR                -- procedure references where present
+    )
+    """,
+    """
+    CREATE TABLE trace_lot_edge (
+        lot_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL,                  -- movement kind
+        from_node VARCHAR NOT NULL,             -- 'L:<location>', 'S:<supplier>', 'C:<customer>', 'X'
+        to_node VARCHAR NOT NULL,
+        quantity DOUBLE NOT NULL,               -- [base units]
+        first_date DATE NOT NULL,
+        last_date DATE NOT NULL,
+        movements BIGINT NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE trace_serial_state (
+        item_id VARCHAR NOT NULL,
+        serial_number VARCHAR NOT NULL,
+        lot_id VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'in_stock', 'in_transit', 'issued', 'scrapped', 'returned', 'adjusted_out'
+        location_id VARCHAR,                    -- where it is (or is heading, in transit)
+        customer_id VARCHAR,                    -- who received it, when issued
+        event_date DATE NOT NULL,               -- date of its last movement
+        arrival_date DATE,                      -- in transit: expected arrival
+        reference VARCHAR                       -- last movement's reference
+    )
+    """,
+)
+
+
+_V7_PLAN_GOVERNANCE = (
+    """
+    CREATE TABLE proposal_controls (
+        proposal_id VARCHAR PRIMARY KEY,        -- unique across runs (proposals.proposal_id)
+        run_id VARCHAR NOT NULL,
+        policy_version INTEGER NOT NULL,        -- the policy version that produced it
+        required_level INTEGER NOT NULL,        -- 1 = one release, 2 = a second role approves too
+        approval_reasons VARCHAR NOT NULL,      -- ';'-joined: value, beyond_order_up_to, ...
+        is_emergency BOOLEAN NOT NULL,
+        supplier_status VARCHAR,                -- qualification status at proposal time
+        order_up_to DOUBLE NOT NULL,            -- [base units]
+        requested_by VARCHAR NOT NULL,          -- who asked for the pending decision
+        expires_on DATE NOT NULL,               -- last day it can be approved
+        updated_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE approvals (
+        approval_id BIGINT PRIMARY KEY,
+        proposal_id VARCHAR NOT NULL,
+        level INTEGER NOT NULL,                 -- 1 or 2
+        decision VARCHAR NOT NULL,              -- 'approve' or 'reject'
+        role VARCHAR NOT NULL,
+        user_id VARCHAR NOT NULL,
+        comment VARCHAR,
+        status_after VARCHAR NOT NULL,
+        decided_at TIMESTAMP NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE plan_projection (
+        run_id VARCHAR NOT NULL,
+        item_id VARCHAR NOT NULL,
+        location_id VARCHAR NOT NULL,
+        day DATE NOT NULL,
+        stock_without_order DOUBLE NOT NULL,    -- [base units] < 0 = unmet demand
+        stock_with_order DOUBLE NOT NULL,       -- [base units]
+        reorder_point DOUBLE NOT NULL,          -- [base units]
+        safety_stock DOUBLE NOT NULL,           -- [base units]
+        PRIMARY KEY (run_id, item_id, location_id, day)
+    )
+    """,
+    """
+    CREATE TABLE rolling_plan (
+        run_id VARCHAR NOT NULL,
+        policy_version INTEGER NOT NULL,
+        item_id VARCHAR NOT NULL,
+        period DATE NOT NULL,                   -- first day of the month
+        supplier_id VARCHAR,                    -- primary supplier (NULL: made in-house)
+        low_level_code INTEGER NOT NULL,
+        independent_demand DOUBLE NOT NULL,     -- [base units/month] forecast + known demand
+        dependent_demand DOUBLE NOT NULL,       -- [base units/month] from parents via the BOM
+        gross_requirements DOUBLE NOT NULL,     -- [base units/month]
+        scheduled_receipts DOUBLE NOT NULL,     -- [base units/month] open orders and proposals
+        projected_on_hand DOUBLE NOT NULL,      -- [base units] end of month
+        net_requirements DOUBLE NOT NULL,       -- [base units/month]
+        planned_receipts DOUBLE NOT NULL,       -- [base units/month]
+        planned_releases DOUBLE NOT NULL,       -- [base units/month] offset by the lead time
+        past_due DOUBLE NOT NULL,               -- [base units] releases already late (month 1)
+        unit_price DOUBLE NOT NULL,             -- [CNY per base unit]
+        planned_spend DOUBLE NOT NULL,          -- [CNY] planned receipts × unit price
+        previous_planned_receipts DOUBLE,       -- [base units/month] previous run; NULL = new
+        change_planned_receipts DOUBLE NOT NULL,  -- [base units/month] this − previous
+        PRIMARY KEY (run_id, item_id, period)
+    )
+    """,
+    """
+    CREATE TABLE alerts (
+        alert_id BIGINT PRIMARY KEY,
+        alert_key VARCHAR NOT NULL,             -- kind:subject; one open alert per key
+        kind VARCHAR NOT NULL,                  -- replenlib.plan.alerts.AlertKind
+        severity VARCHAR NOT NULL,              -- 'critical', 'high', 'medium', 'low'
+        owner_role VARCHAR NOT NULL,
+        subject VARCHAR NOT NULL,
+        item_id VARCHAR,
+        location_id VARCHAR,
+        supplier_id VARCHAR,
+        message VARCHAR NOT NULL,
+        suggested_action VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,                -- 'open', 'acknowledged', 'resolved'
+        raised_run VARCHAR NOT NULL,
+        raised_at TIMESTAMP NOT NULL,
+        last_seen_run VARCHAR NOT NULL,
+        last_seen_at TIMESTAMP NOT NULL,
+        times_seen INTEGER NOT NULL,
+        acknowledged_by VARCHAR,
+        acknowledged_at TIMESTAMP,
+        resolved_run VARCHAR,
+        resolved_at TIMESTAMP,
+        resolved_by VARCHAR,
+        resolution VARCHAR
+    )
+    """,
+    """
+    CREATE TABLE policy_version_details (
+        version_id INTEGER PRIMARY KEY,
+        thresholds JSON NOT NULL,               -- replenlib.plan.thresholds.PlanThresholds
+        restored_from INTEGER                   -- set when the version restores an earlier one
+    )
+    """,
+    """
+    CREATE TABLE audit_log (
+        seq BIGINT PRIMARY KEY,                 -- 1, 2, 3, ... without gaps
+        logged_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,                 -- role/user, or 'system'
+        action VARCHAR NOT NULL,                -- replenlib.governance.audit.AuditAction
+        entity VARCHAR NOT NULL,
+        entity_id VARCHAR NOT NULL,
+        details VARCHAR NOT NULL,               -- canonical JSON
+        prev_hash VARCHAR NOT NULL,             -- hash of entry seq - 1 (64 zeros for the first)
+        hash VARCHAR NOT NULL                   -- SHA-256 of this entry's fields and prev_hash
+    )
+    """,
+    """
+    CREATE TABLE audit_head (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq BIGINT NOT NULL,
+        hash VARCHAR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE exports (
+        export_id VARCHAR PRIMARY KEY,
+        exported_at TIMESTAMP NOT NULL,
+        actor VARCHAR NOT NULL,
+        folder VARCHAR NOT NULL,
+        files VARCHAR NOT NULL,                 -- ';'-joined file names
+        mapping VARCHAR NOT NULL,
+        n_lines INTEGER NOT NULL,
+        total_value DOUBLE NOT NULL,            -- [CNY]
+        sha256 VARCHAR NOT NULL                 -- of the CSV (or the first file)
+    )
+    """,
+)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -576,6 +1114,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "imports: MES, CRM signals, QMS nonconformances, UDI scans; loads, quarantine, lineage",
         _V3_IMPORTED + _V3_GOVERNANCE,
+    ),
+    Migration(
+        4,
+        "demand layer: segments, forecast backtests, forecast values, lead-time demand",
+        _DEMAND_RESULTS,
+    ),
+    Migration(
+        5, "scenario runs: definitions, KPIs, series, frontier, tornado, calibration", _SCENARIOS
+    ),
+    Migration(
+        6,
+        "supply and traceability: holds, supplier blocks, sourcing rules, cold chain, trace index",
+        _V6_SUPPLY_TRACE,
+    ),
+    Migration(
+        7,
+        "plan and governance: approvals, projections, rolling plan, alerts, audit, exports",
+        _V7_PLAN_GOVERNANCE,
     ),
 )
 
