@@ -7,9 +7,11 @@ steps, for a file of any size:
 1. read the header, pick the mapping (given, or the best-fitting built-in one of the kind);
 2. skip the file when the same bytes were already loaded with the same mapping (idempotence);
 3. stage the raw rows as text in ``raw.load_NNNNNN`` (:mod:`replenlib.io.readers`);
-4. clean, resolve item codes and convert units in SQL (:mod:`replenlib.io.transform`);
-5. validate the clean rows with the table's pandera schema in chunks
-   (:mod:`replenlib.io.schemas`) and run the table's own checks (:mod:`replenlib.io.rules`);
+4. clean, resolve item codes and convert units in SQL (:mod:`replenlib.io.transform`), once
+   per distinct value for the columns that have few (see :data:`DICTIONARY_SHARE`);
+5. validate the clean values with the table's pandera schema (:mod:`replenlib.io.schemas`:
+   distinct values in chunks, extremes for range checks) and run the table's own checks
+   (:mod:`replenlib.io.rules`);
 6. merge or quarantine duplicates, upsert, record lineage (:mod:`replenlib.io.upsert`);
 7. write the quarantine rows (file, row, column, raw value, reason) and one ``loads`` row.
 """
