@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 SIZE ?= medium
 
-.PHONY: demo test docs install install-test install-docs lint typecheck bench browser-deps clean
+.PHONY: demo test docs install install-test install-docs lint typecheck bench browser-deps images clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "replenlib needs Python 3.11 or newer; set PYTHON=...")'
@@ -65,6 +65,10 @@ browser-deps:
 		 (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium fonts-noto-cjk >/dev/null 2>&1)) || \
 		echo "could not install chromium: browser tests will be skipped"; \
 	else echo "chromium missing and cannot be installed here: browser tests will be skipped"; fi
+
+## make images: refresh the README screenshots in docs/images from the browser tests
+images: install-test browser-deps
+	REPLEN_UPDATE_IMAGES=1 $(BIN)/python -m pytest tests/test_face_browser.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis site

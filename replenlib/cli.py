@@ -238,6 +238,7 @@ PLUGINS: tuple[tuple[str, str], ...] = (
     ("governance", "audit"),
     ("governance", "export"),
     ("governance", "alerts"),
+    ("scheduled", "nightly"),
 )
 
 

@@ -125,7 +125,9 @@ def test_plotlyjs_is_embedded_exactly_once(smoke_html: str) -> None:
 
 def test_report_has_header_and_footer(smoke_html: str) -> None:
     assert '<header class="replen-header">' in smoke_html
-    assert "Source: render_smoke.ipynb · parameters: title=" in smoke_html
+    # the smoke report is in Chinese: header and footer follow the report's language
+    assert "来源: render_smoke.ipynb · 参数: title=" in smoke_html
+    assert "生成时间 " in smoke_html and "Generated" not in smoke_html
 
 
 # --- the kernel's environment --------------------------------------------------------------

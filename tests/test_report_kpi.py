@@ -10,7 +10,6 @@ import pytest
 
 from replenlib.reports.html import format_value
 from replenlib.reports.render import external_resources
-from replenlib.reports.runner import render_report
 from replenlib.store import reader
 from tests.browser import chromium_path, dump_dom, screenshot
 
@@ -18,24 +17,9 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
 @pytest.fixture(scope="module")
-def reports(
-    small_store: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-    kernel_env: dict[str, str],
-    monkeypatch_module: pytest.MonkeyPatch,
-) -> dict[str, Path]:
-    out = tmp_path_factory.mktemp("reports")
-    return {
-        lang: render_report("kpi", db=small_store, out_dir=out, lang=lang) for lang in ("en", "zh")
-    }
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module(kernel_env: dict[str, str]) -> pytest.MonkeyPatch:
-    patch = pytest.MonkeyPatch()
-    patch.setenv("PYTHONPATH", kernel_env["PYTHONPATH"])  # the kernel imports this source tree
-    yield patch  # type: ignore[misc]
-    patch.undo()
+def reports(rendered_reports: dict[tuple[str, str], Path]) -> dict[str, Path]:
+    """The KPI report in both languages (rendered once per session, see conftest)."""
+    return {lang: rendered_reports[("kpi", lang)] for lang in ("en", "zh")}
 
 
 def test_file_names_follow_the_planning_day(reports: dict[str, Path]) -> None:

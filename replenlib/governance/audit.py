@@ -58,6 +58,7 @@ class AuditAction(StrEnum):
     RUN = "run"
     POLICY_CREATE = "policy_create"
     POLICY_ROLLBACK = "policy_rollback"
+    POLICY_PROPOSE = "policy_propose"
     APPROVE = "approve"
     REJECT = "reject"
     OVERRIDE = "override"

@@ -22,6 +22,11 @@ class KpiDefinition:
     unit: str
     formula: str
     higher_is_better: bool
+    formula_zh: str = ""  #: the formula in Chinese (reports in ``zh``); empty: the English one
+
+    def formula_in(self, lang: str) -> str:
+        """The formula in ``lang`` ('en' or 'zh')."""
+        return self.formula_zh if lang == "zh" and self.formula_zh else self.formula
 
 
 KPIS: dict[str, KpiDefinition] = {
@@ -33,6 +38,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "demand lines not fully served ÷ demand lines",
             False,
+            "未完全满足的需求行 ÷ 需求行",
         ),
         KpiDefinition(
             "fill_rate",
@@ -40,6 +46,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "Σ quantity shipped from stock ÷ Σ quantity requested",
             True,
+            "Σ 从库存发出的数量 ÷ Σ 需求数量",
         ),
         KpiDefinition(
             "inventory_days",
@@ -47,6 +54,7 @@ KPIS: dict[str, KpiDefinition] = {
             "days",
             "usable on-hand value [CNY] ÷ average daily demand value [CNY/day]",
             False,
+            "可用库存金额 [元] ÷ 日均需求金额 [元/天]",
         ),
         KpiDefinition(
             "on_time_delivery_rate",
@@ -54,6 +62,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "receipts on or before confirmed date + tolerance ÷ receipts",
             True,
+            "在确认日期 + 容差之前到货的收货 ÷ 收货",
         ),
         KpiDefinition(
             "quality_pass_rate",
@@ -61,6 +70,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "lots passing inbound inspection ÷ lots inspected",
             True,
+            "入库检验合格的批次 ÷ 检验的批次",
         ),
         KpiDefinition(
             "lot_trace_success_rate",
@@ -68,9 +78,15 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "issued units with known lot and customer ÷ issued units",
             True,
+            "已知批次和客户的发出数量 ÷ 发出数量",
         ),
         KpiDefinition(
-            "inventory_value", "Inventory value", "CNY", "Σ usable on hand × unit cost", False
+            "inventory_value",
+            "Inventory value",
+            "CNY",
+            "Σ usable on hand × unit cost",
+            False,
+            "Σ 可用库存 × 单位成本",
         ),
         KpiDefinition(
             "quantity_fill_rate",
@@ -78,6 +94,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "Σ min(received, ordered) ÷ Σ ordered, over purchase order lines due",
             True,
+            "Σ min(收货, 订货) ÷ Σ 订货，按到期的采购订单行",
         ),
         KpiDefinition(
             "cold_chain_excursion_rate",
@@ -85,6 +102,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "monitored shipments with an excursion beyond the allowed time ÷ monitored shipments",
             False,
+            "超出允许时间发生温度偏离的受监控运输 ÷ 受监控运输",
         ),
         KpiDefinition(
             "expiry_value_at_risk",
@@ -92,6 +110,7 @@ KPIS: dict[str, KpiDefinition] = {
             "CNY",
             "Σ (usable stock expected to expire before FEFO demand consumes it) × unit cost",
             False,
+            "Σ（按 FEFO 需求消耗前预计过期的可用库存）× 单位成本",
         ),
         KpiDefinition(
             "unusable_stock_value",
@@ -100,6 +119,7 @@ KPIS: dict[str, KpiDefinition] = {
             "Σ on hand not approved (pending, held, excursion, quarantined, recalled, expired) "
             "× unit cost",
             False,
+            "Σ 未放行库存（待检、冻结、偏离、隔离、召回、过期）× 单位成本",
         ),
         KpiDefinition(
             "supplier_grade_ab_share",
@@ -107,6 +127,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "rated suppliers with grade A or B ÷ rated suppliers",
             True,
+            "评级为 A 或 B 的供应商 ÷ 已评级供应商",
         ),
         KpiDefinition(
             "proposal_count",
@@ -114,6 +135,7 @@ KPIS: dict[str, KpiDefinition] = {
             "count",
             "number of order proposals of the run",
             False,
+            "本次运行的订货建议数",
         ),
         KpiDefinition(
             "proposal_value",
@@ -121,6 +143,31 @@ KPIS: dict[str, KpiDefinition] = {
             "CNY",
             "Σ proposed quantity × unit price",
             False,
+            "Σ 建议数量 × 单价",
+        ),
+        KpiDefinition(
+            "unit_cost",
+            "Average purchase unit cost",
+            "CNY/unit",
+            "Σ received quantity × order unit price ÷ Σ received quantity (last 365 days)",
+            False,
+            "Σ 收货数量 × 订单单价 ÷ Σ 收货数量（近 365 天）",
+        ),
+        KpiDefinition(
+            "expiry_write_off",
+            "Expiry write-off",
+            "CNY",
+            "Σ quantity scrapped from lots past their expiry date × unit cost (last 365 days)",
+            False,
+            "Σ 过期批次报废数量 × 单位成本（近 365 天）",
+        ),
+        KpiDefinition(
+            "compliance_events",
+            "Compliance events",
+            "count",
+            "recalls announced + nonconformances opened + failed inbound inspections (last 365 days)",
+            False,
+            "发布的召回 + 新开的不合格 + 入库检验不合格（近 365 天）",
         ),
         KpiDefinition(
             "below_safety_stock_share",
@@ -128,6 +175,7 @@ KPIS: dict[str, KpiDefinition] = {
             "fraction",
             "item-locations with inventory position < safety stock ÷ item-locations",
             False,
+            "库存位置低于安全库存的物料-库位 ÷ 物料-库位",
         ),
     )
 }
@@ -200,6 +248,22 @@ def lot_trace_success_rate(quantity: ArrayLike, traced: ArrayLike) -> float:
     """Share of issued units whose lot and customer are both known [fraction]."""
     qty = np.asarray(quantity, dtype=np.float64)
     return _ratio(float(qty[np.asarray(traced, dtype=bool)].sum()), float(qty.sum()))
+
+
+def unit_cost(quantity: ArrayLike, unit_price: ArrayLike) -> float:
+    """Quantity-weighted average purchase price of what was received [CNY/unit]."""
+    q = np.asarray(quantity, dtype=np.float64)
+    return _ratio(float(np.sum(q * np.asarray(unit_price, dtype=np.float64))), float(q.sum()))
+
+
+def expiry_write_off(quantity: ArrayLike, unit_cost: ArrayLike) -> float:
+    """Value of expired stock scrapped [CNY] (0 when nothing expired)."""
+    return float(np.sum(np.asarray(quantity, np.float64) * np.asarray(unit_cost, np.float64)))
+
+
+def compliance_events(recalls: int, nonconformances: int, failed_inspections: int) -> float:
+    """Events a quality or regulatory person must act on [count]."""
+    return float(recalls + nonconformances + failed_inspections)
 
 
 def quantity_fill_rate(ordered: ArrayLike, received: ArrayLike) -> float:

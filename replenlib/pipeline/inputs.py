@@ -17,11 +17,10 @@ from numpy.typing import NDArray
 
 from replenlib.errors import InputDataError
 from replenlib.pipeline.supply_stage import SeriesSupply, series_supply
+from replenlib.policy.expiry import AGE_AT_RECEIPT_DAYS
 
 #: Lead-time observations an item-supplier needs before its own statistics are trusted.
 MIN_LEAD_TIME_OBSERVATIONS = 3
-#: Days a received lot is assumed old on arrival, for the shelf-life cap [days].
-AGE_AT_RECEIPT_DAYS = 30.0
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ def run_kpis(
     rows.append(("inventory_days", "all", k.inventory_days(on_hand_value, daily_value)))
     rows.extend(_supplier_rows(con, inputs.as_of))
     rows.append(("lot_trace_success_rate", "all", _trace_success(con, inputs.as_of)))
+    rows.extend(_cost_and_compliance_rows(con, inputs.as_of))
     rows.extend(supply_kpi_rows(con, inputs.as_of, result.forecasts))
     params = result.policy_parameters
     rows.append(("proposal_count", "all", float(len(result.proposals))))
@@ -109,3 +110,50 @@ def _trace_success(con: duckdb.DuckDBPyConnection, day: date) -> float:
         [day, day, SERVICE_WINDOW_DAYS],
     ).fetchnumpy()
     return k.lot_trace_success_rate(issues["quantity"], issues["traced"])
+
+
+def _cost_and_compliance_rows(
+    con: duckdb.DuckDBPyConnection, day: date
+) -> list[tuple[str, str, float]]:
+    """Unit cost, expiry write-off and compliance events over the supplier window."""
+    window = [day, day, SUPPLIER_WINDOW_DAYS]
+    received = con.execute(
+        """
+        SELECT r.quantity, p.unit_price FROM receipts r JOIN purchase_orders p USING (po_id, po_line)
+        WHERE r.receipt_date <= ?::DATE AND date_diff('day', r.receipt_date, ?::DATE) < ?
+        """,
+        window,
+    ).fetchnumpy()
+    scrapped = con.execute(
+        """
+        SELECT m.quantity, i.unit_cost FROM movements m JOIN lots l USING (lot_id)
+        JOIN items i ON i.item_id = m.item_id
+        WHERE m.kind = 'scrap' AND l.expiry_date <= m.movement_date
+          AND m.movement_date <= ?::DATE AND date_diff('day', m.movement_date, ?::DATE) < ?
+        """,
+        window,
+    ).fetchnumpy()
+    counts = {
+        kind: int(con.execute(sql, window).fetchall()[0][0])
+        for kind, sql in _COMPLIANCE_SQL.items()
+    }
+    return [
+        ("unit_cost", "all", k.unit_cost(received["quantity"], received["unit_price"])),
+        (
+            "expiry_write_off",
+            "all",
+            k.expiry_write_off(scrapped["quantity"], scrapped["unit_cost"]),
+        ),
+        ("compliance_events", "all", k.compliance_events(**counts)),
+        *((("compliance_events", f"kind={kind}", float(n)) for kind, n in counts.items())),
+    ]
+
+
+_COMPLIANCE_SQL = {
+    "recalls": "SELECT count(*) FROM recalls WHERE announced_date <= ?::DATE "
+    "AND date_diff('day', announced_date, ?::DATE) < ?",
+    "nonconformances": "SELECT count(*) FROM nonconformances WHERE opened_date <= ?::DATE "
+    "AND date_diff('day', opened_date, ?::DATE) < ?",
+    "failed_inspections": "SELECT count(*) FROM inspections WHERE result = 'failed' "
+    "AND inspection_date <= ?::DATE AND date_diff('day', inspection_date, ?::DATE) < ?",
+}

@@ -16,11 +16,11 @@ import pandas as pd
 
 from replenlib.demand.distributions import DemandDistribution
 from replenlib.demand.panel import PanelDemandForecast, forecast_panel
-from replenlib.pipeline.inputs import AGE_AT_RECEIPT_DAYS, PlanningInputs
+from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.pipeline.policy_inputs import PolicyStoreInputs
 from replenlib.plan.proposals import ProposalDecision, decide_orders
 from replenlib.policy.ddmrp import average_daily_usage
-from replenlib.policy.expiry import fefo_outlook
+from replenlib.policy.expiry import AGE_AT_RECEIPT_DAYS, fefo_outlook
 from replenlib.policy.order_sizing import top_up_to_minimum_order_value
 from replenlib.policy.panel import (
     PanelInputs,

@@ -41,13 +41,13 @@ from numpy.typing import NDArray
 from replenlib.demand.panel import PanelDemandForecast
 from replenlib.pipeline.demand_stage import DemandStage, run_demand_stage
 from replenlib.pipeline.inputs import (
-    AGE_AT_RECEIPT_DAYS,
     MIN_LEAD_TIME_OBSERVATIONS,
     PlanningInputs,
     read_planning_inputs,
 )
 from replenlib.pipeline.policy_inputs import read_policy_inputs
 from replenlib.policy.ddmrp import average_daily_usage
+from replenlib.policy.expiry import AGE_AT_RECEIPT_DAYS
 from replenlib.policy.panel import family_for_demand_class
 from replenlib.policy.service import CycleDemand
 from replenlib.policy.strategy import SegmentAttributes, Strategy, resolve

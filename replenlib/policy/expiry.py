@@ -36,6 +36,9 @@ from numpy.typing import ArrayLike, NDArray
 
 FloatArray = NDArray[np.float64]
 
+#: Days a received lot is assumed old on arrival, for the shelf-life cap [days].
+AGE_AT_RECEIPT_DAYS = 30.0
+
 
 def usable_stock(
     lot_quantity: ArrayLike, days_to_expiry: ArrayLike, min_remaining_days: ArrayLike

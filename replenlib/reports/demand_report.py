@@ -39,6 +39,7 @@ def load(
     demand_class: str = "",
     abc: str = "",
     n_series: int = 4,
+    lang: str = "en",
 ) -> DemandReportData:
     """Read a run's demand results and the charts of a few series.
 
@@ -52,7 +53,7 @@ def load(
         overview = demand_views.overview(con, rid)
         segment = _segment(overview, demand_class, abc)
         keys = _keys(segment, series, n_series)
-        views = demand_views.series_views(con, run, overview, keys)
+        views = demand_views.series_views(con, run, overview, keys, lang)
         return DemandReportData(
             run=run,
             overview=overview,

@@ -38,6 +38,8 @@ def format_value(value: float | None, unit: str, na: str = "n/a") -> str:
         return f"{value:,.1f} d"
     if unit == "CNY":
         return f"¥{value:,.0f}"
+    if unit == "CNY/unit":
+        return f"¥{value:,.2f}"
     return f"{value:,.0f}"
 
 

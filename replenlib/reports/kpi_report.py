@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -28,6 +29,9 @@ TILE_KPIS = (
     "inventory_value",
     "on_time_delivery_rate",
     "quality_pass_rate",
+    "unit_cost",
+    "expiry_write_off",
+    "compliance_events",
     "lot_trace_success_rate",
     "supplier_grade_ab_share",
     "expiry_value_at_risk",
@@ -132,10 +136,14 @@ def _proposals(con: duckdb.DuckDBPyConnection, run_id: str, n_top: int) -> pd.Da
     return con.execute(
         """
         SELECT p.item_id, i.description, p.location_id, l.name AS location_name,
-               coalesce(s.name, 'transfer from ' || p.source_location_id) AS source,
-               p.quantity, p.order_value, p.expected_arrival, p.urgency, p.reason
+               coalesce(s.name, '→ ' || p.source_location_id) AS source,
+               p.quantity, p.order_value, p.expected_arrival, p.urgency, p.reason,
+               p.inventory_position, p.reorder_point, pp.policy_type, pp.service_measure,
+               pp.service_target, pp.lead_time_mean_days, pp.lead_time_std_days, f.mean_daily
         FROM proposals p JOIN items i USING (item_id) JOIN locations l USING (location_id)
         LEFT JOIN suppliers s USING (supplier_id)
+        LEFT JOIN policy_parameters pp USING (run_id, item_id, location_id)
+        LEFT JOIN forecasts f USING (run_id, item_id, location_id)
         WHERE p.run_id = ? ORDER BY p.urgency_score DESC, p.order_value DESC LIMIT ?
         """,
         [run_id, n_top],
@@ -236,7 +244,7 @@ def kpi_tiles(data: KpiReportData, lang: str = "en") -> HtmlBlock:
             None if value is None else float(value), definition.unit, label("na", lang)
         )
         tiles.append(
-            f'<div class="replen-tile" title="{esc(definition.formula)}">'
+            f'<div class="replen-tile" title="{esc(definition.formula_in(lang))}">'
             f'<div class="replen-tile-label">{esc(label(name, lang))}<sup>{number}</sup></div>'
             f'<div class="replen-tile-value">{esc(text)}</div></div>'
         )
@@ -276,7 +284,7 @@ def proposals_table(data: KpiReportData, lang: str = "en") -> HtmlBlock:
             "value": [f"{v:,.0f}" for v in p["order_value"]],
             "arrival": [f"{pd.Timestamp(d):%Y-%m-%d}" for d in p["expected_arrival"]],
             "urgency": [label(u, lang) for u in p["urgency"]],
-            "reason": p["reason"],
+            "reason": [reason_text(r, lang) for r in p.itertuples()],
         }
     )
     keys = [
@@ -291,6 +299,25 @@ def proposals_table(data: KpiReportData, lang: str = "en") -> HtmlBlock:
         "reason",
     ]
     return title + table(rows, [label(k, lang) for k in keys])
+
+
+def reason_text(row: object, lang: str = "en") -> str:
+    """Why a proposal orders, in ``lang``: the stored reason in English; in other languages
+    the same facts (position, reorder point, policy, target, forecast, lead time) with
+    catalogue labels."""
+    if lang == "en" or getattr(row, "policy_type", None) is None:
+        return str(getattr(row, "reason", ""))
+    r: Any = row
+    target = r.service_target
+    measure = label(str(r.service_measure), lang)
+    rule = f"{measure} {target:.1%}" if target == target and target is not None else measure
+    return (
+        f"{label('inventory_position', lang)} {r.inventory_position:,.0f} ≤ "
+        f"{label('reorder_point', lang)} {r.reorder_point:,.0f}（{r.policy_type}，{rule}，"
+        f"{label('forecast', lang)} {r.mean_daily:,.2f}{label('per_day', lang)}，"
+        f"{label('lead_time', lang)} {r.lead_time_mean_days:.0f}±{r.lead_time_std_days:.0f} "
+        f"{label('wi_days', lang)}）"
+    )
 
 
 def supplier_grades(data: KpiReportData, lang: str = "en") -> HtmlBlock:
@@ -314,7 +341,8 @@ def trace_success(data: KpiReportData, lang: str = "en") -> HtmlBlock:
 def footnotes(lang: str = "en") -> HtmlBlock:
     """Numbered KPI formulas, matching the tile superscripts."""
     items = "".join(
-        f"<li><b>{esc(label(name, lang))}</b> [{esc(KPIS[name].unit)}]: {esc(KPIS[name].formula)}</li>"
+        f"<li><b>{esc(label(name, lang))}</b> [{esc(label('unit_' + KPIS[name].unit, lang))}]: "
+        f"{esc(KPIS[name].formula_in(lang))}</li>"
         for name in TILE_KPIS
     )
     return HtmlBlock(

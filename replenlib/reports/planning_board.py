@@ -204,12 +204,12 @@ def proposal_lines(proposals: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def alert_lines(alerts: pd.DataFrame) -> pd.DataFrame:
-    """Alerts as a compact text table."""
+def alert_lines(alerts: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Alerts as a compact text table (severity in ``lang``)."""
     return pd.DataFrame(
         {
             "alert": alerts["alert_id"],
-            "severity": alerts["severity"],
+            "severity": [label(str(s), lang) for s in alerts["severity"]],
             "kind": alerts["kind"],
             "owner": alerts["owner_role"],
             "subject": alerts["subject"],
@@ -294,7 +294,7 @@ def alerts_block(data: PlanningBoardData, lang: str = "en", n: int = 30) -> Html
     if data.alerts.empty:
         return title + HtmlBlock(f"<p>{esc(label('no_alerts', lang))}</p>")
     a = data.alerts.head(n)
-    rows = alert_lines(a).assign(action=a["suggested_action"].to_numpy())
+    rows = alert_lines(a, lang).assign(action=a["suggested_action"].to_numpy())
     return title + table(rows, [label(f"col_{c}", lang) for c in rows.columns])
 
 

@@ -61,6 +61,9 @@ TEMPLATE_NAME = "offline"
 KERNEL_ENV: Mapping[str, str] = {"PLOTLY_RENDERER": "notebook"}
 """Environment every report kernel gets (the caller's ``env`` may add to it)."""
 
+HIDDEN_TAG = "report-hidden"
+"""Cells with this tag (e.g. a notebook's introduction for analysts) are left out of reports."""
+
 _EXTERNAL = r"""["']?\s*(?:https?:)?//"""
 _EXTERNAL_TAGS = re.compile(
     rf"<script\b[^>]*\bsrc\s*=\s*{_EXTERNAL}[^>]*>\s*</script\s*>"
@@ -142,6 +145,7 @@ def render_notebook(
     cwd: Path | None = None,
     env: Mapping[str, str] | None = None,
     title: str | None = None,
+    stamp: str | None = None,
 ) -> RenderResult:
     """Execute a parameterised notebook and write it as one self-contained offline HTML file.
 
@@ -166,6 +170,9 @@ def render_notebook(
         current environment and :data:`KERNEL_ENV`.
     title : str, optional
         Report title for the header; defaults to ``parameters["title"]`` or the file name.
+    stamp : str, optional
+        A line under the title saying what the report is about (run id, data freshness,
+        policy version: see :func:`replenlib.reports.runner.render_report`).
 
     Returns
     -------
@@ -194,7 +201,7 @@ def render_notebook(
             output_html,
         )
         try:
-            html = _export_html(nb, notebook, parameters, title)
+            html = _export_html(nb, notebook, parameters, title, stamp)
             n_bytes = _write_atomic(output_html, html)
         except ReportError as exc:
             raise ReportError(f"{exc}{_keep_failed(executed, output_html)}") from exc
@@ -380,10 +387,15 @@ def external_resources(html: str) -> list[str]:
 
 
 def _export_html(
-    nb: NotebookNode, notebook: Path, parameters: Mapping[str, Any], title: str | None
+    nb: NotebookNode,
+    notebook: Path,
+    parameters: Mapping[str, Any],
+    title: str | None,
+    stamp: str | None = None,
 ) -> str:
     """Export the executed notebook to HTML with the offline template, inputs hidden."""
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     _clean_outputs(nb)
     heading = title or str(parameters.get("title") or notebook.stem.replace("_", " "))
@@ -396,10 +408,13 @@ def _export_html(
         exclude_output_prompt=True,
         exclude_anchor_links=True,
     )
+    # notes for analysts (a notebook's English introduction, say) stay out of the report
+    hide = TagRemovePreprocessor(remove_cell_tags={HIDDEN_TAG}, enabled=True)  # type: ignore[no-untyped-call]
+    exporter.register_preprocessor(hide, enabled=True)  # type: ignore[no-untyped-call]
     lang = parameters.get("lang")
     if isinstance(lang, str):
         exporter.language_code = lang.split("-")[0]
-    replen = _header(heading, notebook, parameters)
+    replen = {**_header(heading, notebook, parameters), "stamp": stamp or ""}
     resources = {"metadata": {"name": notebook.stem}, "replen": replen}
     try:
         html, _ = exporter.from_notebook_node(nb, resources=resources)
@@ -417,14 +432,18 @@ def _export_html(
 
 
 def _header(heading: str, notebook: Path, parameters: Mapping[str, Any]) -> dict[str, str]:
-    """Texts of the template's header and footer blocks."""
+    """Texts of the template's header and footer blocks, in the report's language."""
+    from replenlib.i18n import LANGUAGES, label
+
+    lang = str(parameters.get("lang", "en"))
+    lang = lang if lang in LANGUAGES else "en"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    shown = ", ".join(f"{k}={_short(v)}" for k, v in parameters.items()) or "defaults"
+    shown = ", ".join(f"{k}={_short(v)}" for k, v in parameters.items()) or label("defaults", lang)
     return {
         "title": heading,
         "version": __version__,
-        "subtitle": f"Generated {stamp} · replenlib {__version__}",
-        "footer": f"Source: {notebook.name} · parameters: {shown}",
+        "subtitle": f"{label('generated', lang)} {stamp} · replenlib {__version__}",
+        "footer": f"{label('source', lang)}: {notebook.name} · {label('parameters', lang)}: {shown}",
     }
 
 

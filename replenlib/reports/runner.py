@@ -67,8 +67,26 @@ def render_report(
         cwd=notebook.parent,
         env=env,
         title=label(TITLES.get(name, f"{name}_report_title"), lang),
+        stamp=report_stamp(db_file, parameters.get("run_id"), lang),
     )
     return out
+
+
+def report_stamp(db_file: Path, run_id: str | None, lang: str = "en") -> str:
+    """'Run … · data up to … · policy version v…' for a report's header: the run reported on
+    (runless reports: the latest run), the latest business date in the store (demand history
+    or any import), and the policy version that run planned with."""
+    with reader(db_file) as con:
+        sql = "SELECT run_id, policy_version FROM runs " + (
+            "WHERE run_id = ?" if run_id else "ORDER BY started_at DESC LIMIT 1"
+        )
+        run = con.execute(sql, [run_id] if run_id else []).fetchall()
+        fresh = con.execute(
+            "SELECT greatest((SELECT max(demand_date) FROM demand_history), "
+            "(SELECT max(latest_date) FROM loads))"
+        ).fetchall()[0][0]
+    run_text, version = (str(run[0][0]), str(run[0][1])) if run else ("–", "–")
+    return label("report_stamp", lang).format(run=run_text, fresh=fresh or "–", version=version)
 
 
 def _resolve_run(db_file: Path, run_id: str | None) -> tuple[str, date]:

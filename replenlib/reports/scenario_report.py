@@ -152,13 +152,15 @@ def header(data: ScenarioReportData, lang: str = "en") -> HtmlBlock:
     items = "".join(f"<span><b>{esc(k)}</b> {esc(v)}</span>" for k, v in facts)
     return HtmlBlock(
         f'{STYLE}<header class="replen-header">'
-        f'<div class="replen-facts">{items}</div><p>{esc(r["description"])}</p></header>'
+        f'<div class="replen-facts">{items}</div>'
+        f'<p class="replen-data">{esc(r["description"])}</p></header>'
     )
 
 
 def summary(data: ScenarioReportData, lang: str = "en") -> HtmlBlock:
     """The plain-language summary of the trade-offs (see :func:`summary_sentences`)."""
-    items = "".join(f"<li>{esc(s)}</li>" for s in summary_sentences(data, lang))
+    # sentences quote the scenario file's own descriptions: data, in the file's language
+    items = "".join(f'<li class="replen-data">{esc(s)}</li>' for s in summary_sentences(data, lang))
     return HtmlBlock(
         f"<h2>{esc(label('summary', lang))}</h2><ul class='replen-summary'>{items}</ul>"
     )

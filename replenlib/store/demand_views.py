@@ -17,6 +17,7 @@ import pandas as pd
 from replenlib.demand.forecasters import in_sample_fit
 from replenlib.demand.panel import mask_before_first_demand
 from replenlib.errors import ReplenError
+from replenlib.i18n import label
 
 _OVERVIEW_SQL = """
 SELECT s.item_id, s.location_id, i.description, i.category, i.criticality, i.risk_class,
@@ -118,6 +119,10 @@ def forecast_values(
 _KEYS = "SELECT unnest(?::VARCHAR[]) AS item_id, unnest(?::VARCHAR[]) AS location_id"
 
 
+def _class(demand_class: object, lang: str) -> str:
+    return label(demand_class, lang) if isinstance(demand_class, str) else "–"
+
+
 def _key_lists(keys: pd.DataFrame) -> list[list[str]]:
     return [keys["item_id"].astype(str).tolist(), keys["location_id"].astype(str).tolist()]
 
@@ -141,8 +146,10 @@ def series_views(
     run: dict[str, object],
     overview: pd.DataFrame,
     keys: pd.DataFrame,
+    lang: str = "en",
 ) -> tuple[SeriesView, ...]:
-    """Chart data of ``keys``: history, the chosen method refitted for fitted values, forecasts."""
+    """Chart data of ``keys``: history, the chosen method refitted for fitted values, forecasts
+    (titles in ``lang``)."""
     if keys.empty:
         return ()
     history = weekly_history(con, keys, run["as_of_date"])  # type: ignore[arg-type]
@@ -154,7 +161,7 @@ def series_views(
         mine = history[(history["item_id"] == item) & (history["location_id"] == location)]
         values = mask_before_first_demand(mine["quantity"].to_numpy(dtype=np.float64)[None, :])
         method = row["method"] if isinstance(row["method"], str) else "zero"
-        title = f"{item} @ {location} — {row['description']} ({row['demand_class']}, {method})"
+        title = f"{item} @ {location} — {row['description']} ({_class(row['demand_class'], lang)}, {method})"
         views.append(
             SeriesView(
                 item_id=item,

@@ -123,6 +123,13 @@ Tables (version 7: plan and governance)
 From version 7, ``proposals.status`` also takes ``pending_approval`` (released, awaiting the
 second level) and ``expired`` (not decided within its validity), and ``proposals.proposal_id``
 is unique across runs (``P<planning day>-<n>``): see :mod:`replenlib.plan.approval`.
+
+Tables (version 8: policy version requests)
+-------------------------------------------
+==========================  =====================================================================
+``policy_requests``         proposed strategies awaiting a second person: pending, approved (then
+                            stored as a policy version) or rejected, with who and why
+==========================  =====================================================================
 """
 
 from __future__ import annotations
@@ -1099,6 +1106,24 @@ _V7_PLAN_GOVERNANCE = (
 )
 
 
+_POLICY_REQUESTS = (
+    """
+    CREATE TABLE policy_requests (
+        request_id INTEGER PRIMARY KEY,
+        created_at TIMESTAMP NOT NULL,
+        author VARCHAR NOT NULL,                -- who proposes
+        reason VARCHAR NOT NULL,                -- why (and the what-if's assumptions)
+        based_on_version INTEGER NOT NULL,      -- the policy version the proposal changes
+        body JSON NOT NULL,                     -- the proposed strategy (as policy_versions.body)
+        status VARCHAR NOT NULL,                -- 'pending', 'approved', 'rejected'
+        decided_by VARCHAR,                     -- a second person, never the author
+        decided_at TIMESTAMP,
+        comment VARCHAR,
+        version_id INTEGER                      -- the policy version an approval created
+    )
+    """,
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -1132,6 +1157,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         7,
         "plan and governance: approvals, projections, rolling plan, alerts, audit, exports",
         _V7_PLAN_GOVERNANCE,
+    ),
+    Migration(
+        8, "policy version requests (proposed, approved by a second person)", _POLICY_REQUESTS
     ),
 )
 

@@ -89,7 +89,7 @@ def class_mix_by_tier(class_mix: pd.DataFrame, lang: str = "en") -> go.Figure:
         part = class_mix[class_mix["tier"] == tier]
         fig.add_trace(
             go.Bar(
-                x=part["demand_class"],
+                x=[label(str(c), lang) for c in part["demand_class"]],
                 y=part["series"],
                 name=label(tier, lang),
                 marker_color=colour,

@@ -168,7 +168,7 @@ def frontier_chart(
     fig.update_layout(
         height=460,
         title=label("frontier_title", lang),
-        xaxis_title=label("inventory_value", lang) + " [CNY]",
+        xaxis_title=f"{label('inventory_value', lang)} [{label('unit_CNY', lang)}]",
         yaxis_title=_axis(service, lang),
         legend={"orientation": "h", "y": -0.18},
         **_LAYOUT,

@@ -80,7 +80,7 @@ class DemandExplorer:
         item, location = str(self.series.value).split("@", 1)
         keys = pd.DataFrame({"item_id": [item], "location_id": [location]})
         with reader(self.db) as con:
-            (view,) = demand_views.series_views(con, self.run, self.overview, keys)
+            (view,) = demand_views.series_views(con, self.run, self.overview, keys, self.lang)
         with self.output:
             display(
                 demand_forecast(view.history, view.fitted, view.forecast, view.title, self.lang)
