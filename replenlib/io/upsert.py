@@ -28,6 +28,8 @@ from replenlib.io.tables import TableSpec, ValueKind
 FROZEN_COLUMNS = {("items", "gtin")}
 #: Rows of a load checked for key order before a bulk insert (see :func:`_in_key_order`).
 ORDER_PROBE_ROWS = 100_000
+#: Average length of the ascending runs of keys [rows] from which a load is not sorted.
+MIN_RUN_ROWS = 10_000
 
 
 def _cols(names: tuple[str, ...] | list[str], prefix: str = "") -> str:
@@ -145,17 +147,21 @@ def upsert(con: duckdb.DuckDBPyConnection, spec: TableSpec, present: tuple[str, 
 
 
 def _in_key_order(con: duckdb.DuckDBPyConnection, spec: TableSpec) -> bool:
-    """Whether the first :data:`ORDER_PROBE_ROWS` rows of ``_final`` come in key order.
+    """Whether ``_final`` comes in long runs of ascending keys (judged on its first
+    :data:`ORDER_PROBE_ROWS` rows): then appending it as it is costs less than sorting it.
 
-    Exports are often sorted by their key already (movements by number); sorting them again
-    costs more than it saves. Only the speed of the insert depends on the answer.
+    Exports are often sorted by their key (movements by number) or grouped by its first part
+    (readings logger by logger, each in time order). Rows in date order with a few thousand
+    items a day are not: their keys jump all over the primary-key index, which then costs
+    twice as much as the sort. Only the speed of the insert depends on the answer.
     """
     key = "(" + ", ".join(ident(k) for k in spec.key) + ",)"
-    return not _scalar(
-        con,
-        f"SELECT count(*) FILTER (WHERE k < previous) FROM (SELECT k, lag(k) OVER () AS "
-        f"previous FROM (SELECT {key} AS k FROM _final LIMIT {ORDER_PROBE_ROWS}))",
-    )
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE k < previous) FROM (SELECT k, lag(k) OVER () "
+        f"AS previous FROM (SELECT {key} AS k FROM _final LIMIT {ORDER_PROBE_ROWS}))"
+    ).fetchall()[0]
+    rows, descents = int(row[0]), int(row[1])
+    return rows / (descents + 1) >= MIN_RUN_ROWS
 
 
 def _changed_rows(
