@@ -63,14 +63,18 @@ def ident(name: str) -> str:
 def halfwidth_sql(expr: str) -> str:
     """SQL for :func:`to_halfwidth` followed by trimming spaces (``expr`` is evaluated once
     per step, so pass a column, not a computed expression)."""
-    # translate() is slow in DuckDB: only text holding a full-width character goes through it
-    # (ASCII text, where bytes == characters, is not even searched)
+    # translate() and trim() are slow in DuckDB: only text holding a full-width character goes
+    # through translate (ASCII text, where bytes == characters, is not even searched), and
+    # ASCII text is trimmed only when it starts or ends with a space
     half = (
-        f"CASE WHEN strlen({expr}) = length({expr}) THEN {expr} "
         f"WHEN regexp_matches({expr}, {literal(WIDE_CLASS)}) "
         f"THEN translate({expr}, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)}) ELSE {expr} END"
     )
-    return f"trim({half}, ' ')"
+    return (
+        f"CASE WHEN strlen({expr}) = length({expr}) THEN CASE WHEN prefix({expr}, ' ') "
+        f"OR suffix({expr}, ' ') THEN trim({expr}, ' ') ELSE {expr} END "
+        f"ELSE trim(CASE {half}, ' ') END"
+    )
 
 
 def nulled_sql(expr: str) -> str:

@@ -27,6 +27,7 @@ the sample exports live in ``replenlib/io/mappings/``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
@@ -128,6 +129,10 @@ def header_key(name: str) -> str:
 def load_mapping(path: Path | str) -> Mapping:
     """Read and check a mapping file.
 
+    Parsed files are cached by path, size and modification time: a demo import asks for the
+    same built-in mappings hundreds of times, and YAML parsing is slow; an edited file is
+    parsed again.
+
     Raises
     ------
     InputDataError
@@ -135,6 +140,15 @@ def load_mapping(path: Path | str) -> Mapping:
         column without source or default.
     """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise InputDataError(f"mapping {path}: cannot read it as YAML ({exc})") from exc
+    return _load_mapping(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_mapping(path: Path, _size: int, _mtime_ns: int) -> Mapping:
     try:
         text = path.read_text(encoding="utf-8")
         body = yaml.safe_load(text)
