@@ -113,3 +113,16 @@ def rendered_reports(
             os.environ.pop("PYTHONPATH", None)
         else:
             os.environ["PYTHONPATH"] = saved
+
+
+@pytest.fixture(scope="session")
+def erp_base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store holding only the ERP master files of ``tests.io_helpers.base_files``: the base
+    the import tests load their files onto. Read it; copy it to write."""
+    from replenlib.io import ImportRequest, import_files
+    from tests.io_helpers import base_files
+
+    folder = tmp_path_factory.mktemp("erp_base")
+    db = folder / "base.duckdb"
+    import_files(db, [ImportRequest("erp", p) for p in base_files(folder)])
+    return db

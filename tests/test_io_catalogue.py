@@ -14,25 +14,17 @@ import duckdb
 import pytest
 
 from replenlib.errors import InputDataError
-from replenlib.io import ImportRequest, import_file, import_files
+from replenlib.io import import_file
 from replenlib.io import load as load_module
 from replenlib.io.result import LoadResult
 from replenlib.store import reader
-from tests.io_helpers import DEMAND_HEADER, base_files, write
-
-
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("base")
-    db = folder / "base.duckdb"
-    import_files(db, [ImportRequest("erp", p) for p in base_files(folder)])
-    return db
+from tests.io_helpers import DEMAND_HEADER, write
 
 
 @pytest.fixture
-def db(base_store: Path, tmp_path: Path) -> Path:
+def db(erp_base_store: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "store.duckdb"
-    shutil.copyfile(base_store, copy)
+    shutil.copyfile(erp_base_store, copy)
     return copy
 
 

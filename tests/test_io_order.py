@@ -8,25 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from replenlib.io import ImportRequest, import_file, import_files
+from replenlib.io import import_file
 from replenlib.store import reader
-from tests.io_helpers import base_files, write
+from tests.io_helpers import write
 
 READINGS = "记录仪编号,记录时间,温度,存放仓库\n"
 
 
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("order")
-    db = folder / "base.duckdb"
-    import_files(db, [ImportRequest("erp", p) for p in base_files(folder)])
-    return db
-
-
 @pytest.fixture
-def db(base_store: Path, tmp_path: Path) -> Path:
+def db(erp_base_store: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "store.duckdb"
-    shutil.copyfile(base_store, copy)
+    shutil.copyfile(erp_base_store, copy)
     return copy
 
 
