@@ -67,6 +67,29 @@ def test_wrong_encoding_declared_in_the_mapping_is_refused(db: Path, tmp_path: P
              r"gb18030`", mapping)  # fmt: skip
 
 
+def test_a_mapping_declares_a_decimal_comma(db: Path, tmp_path: Path) -> None:
+    """European ERP exports: ``;`` between fields, ``,`` before decimals, ``.`` in groups."""
+    base = (Path(load_module.__file__).parent / "mappings" / "erp_demand.yaml").read_text()
+    mapping = write(tmp_path, "m.yaml", base + 'decimal: ","\ndelimiter: ";"\n')
+    rows = [
+        "ABC123;CW-SH;2026-01-01;2,5;2,5;EA",
+        "ABC123;CW-SH;2026-01-02;1.234,5;1.234;EA",
+        "ABC123;CW-SH;2026-01-03;1.5;1;EA",
+    ]
+    path = write(tmp_path, "eu.csv", DEMAND_HEADER.replace(",", ";") + "\n".join(rows) + "\n")
+    result = import_file(db, "erp", path, mapping)
+    _nothing_lost(result)
+    assert _rows(db, "SELECT quantity, quantity_shipped FROM demand_history ORDER BY 1") == [
+        (2.5, 2.5),
+        (1234.5, 1234.0),
+    ]
+    (row,) = result.quarantine
+    assert (row.row, row.column, row.rule) == (4, "需求数量", "not_a_number")
+    assert "thousands as 1.200; decimal comma ," in row.message
+    wrong = write(tmp_path, "w.yaml", base + "decimal: ';'\n")
+    _refused(db, "erp", path, r'w\.yaml: `decimal` must be "\." or ",", got \';\'', wrong)
+
+
 def test_mixed_encoding_rows_are_quarantined_with_their_text(db: Path, tmp_path: Path) -> None:
     good = DEMAND_HEADER + "ABC123,CW-SH,2026-01-01,1,1,件\nABC123,CW-SH,2026-01-02,2,2,件\n"
     bad = "ABC123,CW-SH,2026-01-03,3,3,箱\n".encode("gb18030")

@@ -8,6 +8,7 @@ A user adapts replenlib to their ERP by editing a small YAML file, not code. Exa
     encoding: auto                  # auto, utf-8, gb18030 (CSV only)
     aggregate: true                 # several lines of one key are summed (lines → daily demand)
     line_key: [单据号, 行号]          # source columns that identify a line (duplicate detection)
+    decimal: "."                    # decimal separator: "." or "," (1.234,5 in European ERPs)
     unit: 单位                       # the unit quantities and prices are expressed in
     units: {个: EA, 支: EA}           # unit names used by the source → unit codes of item_uom
     columns:                        # store column: source column, or alternatives, or options
@@ -38,6 +39,7 @@ from typing import Any
 import yaml
 
 from replenlib.errors import InputDataError
+from replenlib.io.cleaning import DECIMAL_MARKS
 from replenlib.io.tables import TableSpec, ValueKind, table_spec
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -108,6 +110,7 @@ class Mapping:
     units: dict[str, str] = field(default_factory=dict)
     aggregate: bool = False
     line_key: tuple[str, ...] = ()
+    decimal: str = "."  #: decimal separator of the file's numbers: "." or ","
     sha256: str = ""
     path: Path | None = None
 
@@ -187,9 +190,17 @@ def parse_mapping(
         units={str(k): str(v) for k, v in (body.get("units") or {}).items()},
         aggregate=bool(body.get("aggregate", False)),
         line_key=_names(body.get("line_key")),
+        decimal=_decimal(body.get("decimal", "."), where),
         sha256=sha256 or _sha(yaml.safe_dump(body, allow_unicode=True, sort_keys=True)),
         path=path,
     )
+
+
+def _decimal(value: object, where: str) -> str:
+    mark = str(value)
+    if mark not in DECIMAL_MARKS:
+        raise InputDataError(f'{where}: `decimal` must be "." or ",", got {value!r}')
+    return mark
 
 
 def _sha(text: str) -> str:

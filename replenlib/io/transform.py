@@ -261,7 +261,7 @@ def _typed_value(plan: CleanPlan, column: ColumnSpec, n: str) -> str:
     mapped = plan.mapping.column(column.name)
     formats = mapped.formats if mapped else ()
     values = mapped.values if mapped else {}
-    value = typed_sql(n, column.kind, formats, values, column.allowed)
+    value = typed_sql(n, column.kind, formats, values, column.allowed, plan.mapping.decimal)
     return gtin14_sql(value) if column.name == "gtin" else value
 
 
@@ -287,7 +287,8 @@ def _column_errors(
         )
     if column.kind is not ValueKind.ENUM:
         mapped = plan.mapping.column(column.name)
-        parse = parse_error_sql(n, v, column.kind, mapped.formats if mapped else ())
+        formats = mapped.formats if mapped else ()
+        parse = parse_error_sql(n, v, column.kind, formats, plan.mapping.decimal)
         if parse != "NULL":
             errors.append(f"{literal(column.name + '|')} || {parse}")
     return errors
