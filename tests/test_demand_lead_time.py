@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
@@ -169,6 +169,7 @@ def test_known_demand_overlay_rule() -> None:
 
 @settings(max_examples=50, deadline=None)
 @given(st.floats(0, 100), st.floats(0, 100), st.floats(0, 1), st.floats(0, 50))
+@example(5e-324, 0.0, 0.0, 1.5)  # a subnormal forecast once scaled sigma up to 2.0
 def test_overlay_is_at_least_the_known_and_at_most_their_sum(
     f: float, k: float, share: float, s: float
 ) -> None:

@@ -87,5 +87,7 @@ def overlay_known_demand(
     remainder = np.maximum(f - share * k, 0.0)
     sigma = np.broadcast_to(np.asarray(std, dtype=np.float64), f.shape)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scaled = np.where(f > 0, sigma * remainder / f, sigma)
+        # the share first: remainder / f lies in [0, 1], so the result never exceeds sigma
+        # (sigma * remainder / f rounds above sigma when f is subnormal)
+        scaled = np.where(f > 0, sigma * (remainder / f), sigma)
     return OverlaidForecast(mean=k + remainder, std=scaled, known=k.copy(), remainder=remainder)
