@@ -13,12 +13,14 @@ only link: :class:`PoolTerms` holds each series' terms, :class:`ErrorPools` the 
 whole panel. A panel split into partitions (the Dask backend of the nightly run) gathers the
 terms of all partitions in the panel's row order, computes the pools once, and hands them
 back — the ratios then equal the whole panel's to the last bit, because the sums are taken
-over the same numbers in the same order.
+over the same numbers in the same order. The terms themselves are measured over windows set
+by the longest protection interval per method (:class:`ErrorWindows`), which the parts
+agree on first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,19 +78,56 @@ class PoolTerms:
 
 
 @dataclass(frozen=True)
+class ErrorWindows:
+    """The window of the cumulative-error statistics per method [periods].
+
+    :func:`~replenlib.demand.lead_time.cumulative_errors` measures all series of one method
+    at the origins where the *longest* protection interval among them fits
+    (:func:`~replenlib.demand.lead_time.window_length`), so a series' error terms depend on
+    the other series of its method too. A part of a panel measures with the whole panel's
+    windows: the maximum over the parts (:meth:`merge`).
+    """
+
+    methods: NDArray[np.str_]  #: sorted method names
+    longest: NDArray[np.int64]  #: window per method [periods]
+
+    @classmethod
+    def of(cls, longest: Mapping[str, int]) -> ErrorWindows:
+        """Windows from ``{method: periods}``."""
+        names = sorted(longest)
+        return cls(np.asarray(names, dtype=str), np.asarray([longest[m] for m in names], np.int64))
+
+    @classmethod
+    def merge(cls, parts: Sequence[ErrorWindows]) -> ErrorWindows:
+        """The windows of the panel made of ``parts`` (per method, the longest)."""
+        merged: dict[str, int] = {}
+        for part in parts:
+            for method, longest in zip(part.methods.tolist(), part.longest.tolist(), strict=True):
+                merged[method] = max(merged.get(method, 1), int(longest))
+        return cls.of(merged)
+
+    def get(self, method: str) -> int | None:
+        """The window of ``method`` (None: not measured here)."""
+        at = np.flatnonzero(self.methods == method)
+        return int(self.longest[at[0]]) if len(at) else None
+
+
+@dataclass(frozen=True)
 class ErrorPools:
-    """The pooled mean factor (unclipped) and κ of every group of a panel."""
+    """The pooled mean factor (unclipped) and κ of every group of a panel, and the windows
+    its error terms were measured with (None: each panel's own)."""
 
     groups: NDArray[np.str_]  #: sorted group names
     mean_factor: FloatArray  #: :math:`f_g` per group [-]
     kappa: FloatArray  #: :math:`\kappa_g` per group [-]
+    windows: ErrorWindows | None = None
 
     @classmethod
-    def from_terms(cls, terms: PoolTerms) -> ErrorPools:
-        """The pools of the series in ``terms``."""
+    def from_terms(cls, terms: PoolTerms, windows: ErrorWindows | None = None) -> ErrorPools:
+        """The pools of the series in ``terms`` (measured with ``windows``)."""
         codes, bias, _ = pooled_table(terms.error, terms.forecast, terms.groups, default=0.0)
         _, kappa, _ = pooled_table(terms.mse, terms.scale, terms.groups)
-        return cls(codes, 1.0 + bias, kappa)
+        return cls(codes, 1.0 + bias, kappa, windows)
 
     def ratios(self, groups: ArrayLike) -> tuple[FloatArray, FloatArray]:
         """Mean factor and κ per series of ``groups`` (1 and 1 for a group not pooled here)."""

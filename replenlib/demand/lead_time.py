@@ -88,20 +88,38 @@ class CumulativeErrors:
     windows: NDArray[np.int64]
 
 
+def window_length(periods: ArrayLike) -> int:
+    """The window :func:`cumulative_errors` evaluates for ``periods`` [periods]: the longest
+    protection interval, rounded up (at least 1)."""
+    length = np.asarray(periods, dtype=np.float64)
+    return max(1, int(np.ceil(length.max(initial=1.0))))
+
+
 def cumulative_errors(
-    path: PanelPath, y: ArrayLike, periods: ArrayLike, *, n_origins: int = 52, min_windows: int = 8
+    path: PanelPath,
+    y: ArrayLike,
+    periods: ArrayLike,
+    *,
+    n_origins: int = 52,
+    min_windows: int = 8,
+    longest: int | None = None,
 ) -> CumulativeErrors:
     r"""Errors of cumulative forecasts over ``periods`` per series, measured on the history.
 
-    For the last ``n_origins`` origins :math:`o` with a complete window, the error is
+    For the last ``n_origins`` origins :math:`o` with a complete window of ``longest`` periods
+    (default: :func:`window_length` of ``periods``), the error is
     :math:`\sum_{h \le P} (y_{o+h-1} - \hat y_{o+h-1 \mid o})`; a fractional :math:`P`
     interpolates linearly between the neighbouring whole windows (and :math:`P < 1` scales the
-    one-period statistics by :math:`P`).
+    one-period statistics by :math:`P`). The origins depend on ``longest``, so a part of a
+    panel passes the whole panel's to get the same numbers (:mod:`.error_pools`).
     """
     values = np.asarray(y, dtype=np.float64)
     length = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(values),))
     n_periods = values.shape[1]
-    longest = max(1, int(np.ceil(length.max(initial=1.0))))
+    own = window_length(length)
+    if longest is not None and longest < own:
+        raise ValueError(f"window of {longest} periods is shorter than the periods ({own})")
+    longest = own if longest is None else longest
     last = n_periods - longest
     n = len(values)
     out = CumulativeErrors(np.full(n, np.nan), np.zeros(n), np.zeros(n), np.zeros(n, np.int64))

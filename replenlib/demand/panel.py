@@ -34,7 +34,7 @@ from replenlib.demand.backtest import (
 )
 from replenlib.demand.distributions import DemandDistribution
 from replenlib.demand.echelon import SubtreePairs, echelon_demand, has_children, subtree_pairs
-from replenlib.demand.error_pools import ErrorPools, PoolTerms
+from replenlib.demand.error_pools import ErrorPools, ErrorWindows, PoolTerms
 from replenlib.demand.evidence import (
     DemandContext,
     DemandEvidence,
@@ -55,6 +55,7 @@ from replenlib.demand.lead_time import (
     parametric_lead_time_demand,
     replace_rows,
     small_sample_inflation,
+    window_length,
 )
 from replenlib.demand.overlay import overlay_known_demand
 from replenlib.demand.paths import FloatArray
@@ -173,7 +174,9 @@ class DemandPlan:
         ``pools``: the pooled ratios of the panel this one is part of (:mod:`.error_pools`);
         default: this panel's own.
         """
-        terms, mse, p, one_step = self._error_terms(periods)
+        terms, mse, p, one_step = self._error_terms(
+            periods, None if pools is None else pools.windows
+        )
         factor, kappa = (pools or ErrorPools.from_terms(terms)).ratios(terms.groups)
         known = ~np.isnan(mse)
         return ProtectionErrors(
@@ -185,12 +188,24 @@ class DemandPlan:
             mean_factor=np.clip(factor, 0.5, 2.0),
         )
 
-    def pool_terms(self, periods: ArrayLike) -> PoolTerms:
-        """Each series' terms of the pooled error ratios over ``periods`` (:mod:`.error_pools`)."""
-        return self._error_terms(periods)[0]
+    def pool_terms(self, periods: ArrayLike, windows: ErrorWindows | None = None) -> PoolTerms:
+        """Each series' terms of the pooled error ratios over ``periods`` (:mod:`.error_pools`),
+        measured with ``windows`` (default: this panel's own, :meth:`error_windows`)."""
+        return self._error_terms(periods, windows)[0]
+
+    def error_windows(self, periods: ArrayLike) -> ErrorWindows:
+        """The window per method of the cumulative errors over ``periods`` (:mod:`.error_pools`)."""
+        p = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(self.sigma),))
+        return ErrorWindows.of(
+            {
+                str(group.method): window_length(p[group.rows])
+                for group in self.groups
+                if group.fit is not None and len(group.rows)
+            }
+        )
 
     def _error_terms(
-        self, periods: ArrayLike
+        self, periods: ArrayLike, windows: ErrorWindows | None = None
     ) -> tuple[PoolTerms, FloatArray, FloatArray, FloatArray]:
         """Pool terms, cumulative-error MSE (NaN unknown), periods and one-step MSE per series."""
         p = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(self.sigma),))
@@ -198,7 +213,12 @@ class DemandPlan:
         mse, error, total = np.full(n, np.nan), np.zeros(n), np.zeros(n)
         for group in self.groups:
             if group.fit is not None and len(group.rows):
-                stats = cumulative_errors(group.fit.path, self.history[group.rows], p[group.rows])
+                stats = cumulative_errors(
+                    group.fit.path,
+                    self.history[group.rows],
+                    p[group.rows],
+                    longest=None if windows is None else windows.get(str(group.method)),
+                )
                 mse[group.rows] = stats.mse
                 error[group.rows] = np.where(np.isnan(stats.mse), 0.0, stats.error_sum)
                 total[group.rows] = np.where(np.isnan(stats.mse), 0.0, stats.forecast_sum)
@@ -228,15 +248,41 @@ class DemandPlan:
         return out
 
     def pool_terms_by_level(
-        self, lead_time_mean: ArrayLike, review_period: ArrayLike = 0.0
+        self,
+        lead_time_mean: ArrayLike,
+        review_period: ArrayLike = 0.0,
+        windows: Sequence[ErrorWindows] | None = None,
     ) -> list[PoolTerms]:
         """:meth:`pool_terms` at every level of :meth:`echelon_periods` — what the pools of
-        :meth:`lead_time_demand` with these times are made of (times in periods)."""
+        :meth:`lead_time_demand` with these times are made of (times in periods) — measured
+        with ``windows`` per level (a panel's from :meth:`windows_by_level` of its parts;
+        levels deeper than this panel's: no member moves)."""
+        levels = self._level_periods(lead_time_mean, review_period, windows)
+        if windows is None:
+            return [self.pool_terms(periods) for periods in levels]
+        return [self.pool_terms(periods, w) for periods, w in zip(levels, windows, strict=True)]
+
+    def windows_by_level(
+        self, lead_time_mean: ArrayLike, review_period: ArrayLike = 0.0
+    ) -> list[ErrorWindows]:
+        """:meth:`error_windows` at every level of :meth:`echelon_periods` (times in periods)."""
+        return [
+            self.error_windows(periods)
+            for periods in self._level_periods(lead_time_mean, review_period)
+        ]
+
+    def _level_periods(
+        self,
+        lead_time_mean: ArrayLike,
+        review_period: ArrayLike,
+        windows: Sequence[ErrorWindows] | None = None,
+    ) -> list[FloatArray]:
         protection = np.asarray(lead_time_mean, dtype=np.float64) + np.asarray(
             review_period, dtype=np.float64
         )
         protection = np.broadcast_to(protection, (len(self.sigma),)).copy()
-        return [self.pool_terms(periods) for periods, _ in self.echelon_periods(protection)]
+        levels = [periods for periods, _ in self.echelon_periods(protection)]
+        return levels + [protection] * (len(windows or ()) - len(levels))
 
     def lead_time_demand(
         self,

@@ -2,7 +2,7 @@
 
 :func:`compute_plan` takes the run's inputs (:class:`~.item_partitions.PartitionInputs` of every
 series), splits them by item (:mod:`.item_partitions`) and runs three steps per partition,
-with two small exchanges in between — the panel-wide decisions that link series of different
+with three small exchanges in between — the panel-wide decisions that link series of different
 items (:mod:`replenlib.demand.evidence`, :mod:`replenlib.demand.error_pools`):
 
 1. :func:`evidence_step`: segments and backtests of the partition's series → per series
@@ -10,9 +10,13 @@ items (:mod:`replenlib.demand.evidence`, :mod:`replenlib.demand.error_pools`):
    *exchange 1* (:func:`~replenlib.demand.evidence.demand_context`, on the gathered
    summaries in the run's row order): ABC classes, the method per series, launch profiles;
 2. :func:`plan_step`: the chosen methods fitted, the demand stage, the strategy resolved → the
-   pool terms of the protection-interval error model per echelon level;
-   *exchange 2* (:class:`~.demand_stage.CyclePools`): the pooled error ratios;
-3. :func:`finish_step`: lead-time demand, policy parameters and the rows of ``forecasts``,
+   longest protection interval per method and echelon level;
+   *exchange 2* (:class:`~.demand_stage.CycleWindows`): the error windows (the origins at
+   which the cumulative forecast errors of a method are measured depend on it);
+3. :func:`terms_step`: the pool terms of the protection-interval error model per echelon
+   level, measured with those windows;
+   *exchange 3* (:class:`~.demand_stage.CyclePools`): the pooled error ratios;
+4. :func:`finish_step`: lead-time demand, policy parameters and the rows of ``forecasts``,
    ``policy_parameters``, ``segments``, ``forecast_backtests``, ``forecast_values`` and
    ``lead_time_demand``.
 
@@ -43,6 +47,7 @@ from replenlib.pipeline.backends import Executor
 from replenlib.pipeline.demand_stage import (
     CyclePools,
     CycleTerms,
+    CycleWindows,
     DemandStage,
     DemandStageConfig,
     evidence_of,
@@ -56,7 +61,7 @@ from replenlib.pipeline.item_partitions import (
     split,
 )
 from replenlib.pipeline.plan_inputs import series_index
-from replenlib.pipeline.planning import PlanResult, cycle_terms, plan
+from replenlib.pipeline.planning import PlanResult, cycle_terms, cycle_windows, plan
 from replenlib.policy.strategy import Strategy
 
 log = logging.getLogger(__name__)
@@ -107,20 +112,30 @@ def plan_step(
     first: tuple[tuple[PartitionInputs, DemandEvidence], DemandSummary],
     context: DemandContext,
     config: ComputeConfig,
-) -> tuple[tuple[PartitionInputs, DemandStage], CycleTerms]:
-    """Step 2: the demand stage with the run's ``context`` and the partition's pool terms."""
+) -> tuple[tuple[PartitionInputs, DemandStage], CycleWindows]:
+    """Step 2: the demand stage with the run's ``context`` and the partition's error windows."""
     (part, evidence), _ = first
     stage = stage_of(part.inputs, evidence, context, part.known, config.demand, part.keys)
-    return (part, stage), cycle_terms(part.inputs, config.strategy, part.store, stage)
+    return (part, stage), cycle_windows(part.inputs, config.strategy, part.store, stage)
+
+
+def terms_step(
+    second: tuple[tuple[PartitionInputs, DemandStage], CycleWindows],
+    windows: CycleWindows,
+    config: ComputeConfig,
+) -> CycleTerms:
+    """Step 3: the partition's pool terms, measured with the run's ``windows``."""
+    (part, stage), _ = second
+    return cycle_terms(part.inputs, config.strategy, part.store, stage, windows)
 
 
 def finish_step(
-    second: tuple[tuple[PartitionInputs, DemandStage], CycleTerms],
+    second: tuple[tuple[PartitionInputs, DemandStage], CycleWindows],
     pools: CyclePools,
     config: ComputeConfig,
     out: str | None = None,
 ) -> dict[str, pd.DataFrame] | str:
-    """Step 3: the partition's result rows (with ``_row``/``_sub`` ordering columns); written
+    """Step 4: the partition's result rows (with ``_row``/``_sub`` ordering columns); written
     as ``<out>/<table>.parquet`` when ``out`` is given (its path is returned)."""
     (part, stage), _ = second
     result = plan(part.inputs, config.strategy, part.store, stage, pools)
@@ -129,11 +144,13 @@ def finish_step(
     tables = stage.frames(result.lead_time_demand, protection)
     tables |= {"forecasts": result.forecasts, "policy_parameters": params}
     assert result.lead_time_demand is not None  # a demand stage always gives one
+    ltd = result.lead_time_demand
     tables["_series"] = stage.keys.assign(
         inventory_position=result.inventory_position,
-        ltd_family=result.lead_time_demand.family.astype(str),
-        ltd_mean=result.lead_time_demand.mean,
-        ltd_variance=result.lead_time_demand.variance,
+        ltd_family=ltd.family.astype(str),
+        ltd_mean=ltd.mean,
+        ltd_variance=ltd.variance,
+        ltd_samples=_sample_column(ltd).to_numpy(),
     )
     methods = {m.value: k for k, m in enumerate(stage.plan.backtest.methods)}
     tables = {name: _ordered(name, frame, part, methods) for name, frame in tables.items()}
@@ -191,7 +208,9 @@ def compute_plan(
         executor.submit(plan_step, h, context.take(rows), config)
         for h, rows in zip(first, members, strict=True)
     ]
-    pools = CyclePools.gather(executor.gather([executor.submit(_second, h) for h in second]), order)
+    windows = CycleWindows.gather(executor.gather([executor.submit(_second, h) for h in second]))
+    terms = executor.gather([executor.submit(terms_step, h, windows, config) for h in second])
+    pools = CyclePools.gather(terms, order, windows)
     third = [
         executor.submit(finish_step, h, pools, config, out)
         for h, out in zip(second, outputs, strict=True)
@@ -220,6 +239,7 @@ def _gathered(parts: list[dict[str, pd.DataFrame] | str], n_partitions: int) -> 
         family=np.asarray([Family(f) for f in series["ltd_family"]], dtype=object),
         mean=series["ltd_mean"].to_numpy(dtype=np.float64),
         variance=series["ltd_variance"].to_numpy(dtype=np.float64),
+        samples=_sample_matrix(series["ltd_samples"]),
     )
     result = PlanResult(
         forecasts=tables.pop("forecasts"),
@@ -228,6 +248,27 @@ def _gathered(parts: list[dict[str, pd.DataFrame] | str], n_partitions: int) -> 
         lead_time_demand=distribution,
     )
     return ComputedPlan(result, tables, n_partitions)
+
+
+def _sample_column(distribution: DemandDistribution) -> pd.Series:
+    """The bootstrap samples of the empirical rows (None for the others)."""
+    samples = distribution.samples
+    empirical = distribution.family == Family.EMPIRICAL
+    if samples is None:
+        return pd.Series([None] * len(empirical), dtype=object)
+    rows = [row if keep else None for row, keep in zip(samples, empirical, strict=True)]
+    return pd.Series(rows, dtype=object)
+
+
+def _sample_matrix(column: pd.Series) -> NDArray[np.float64] | None:
+    """(series, draws) samples from :func:`_sample_column`'s rows (0 where there are none)."""
+    present = column.notna().to_numpy(dtype=bool)
+    if not present.any():
+        return None
+    rows = np.stack(list(column[present])).astype(np.float64)
+    out = np.zeros((len(column), rows.shape[1]))
+    out[present] = rows
+    return out
 
 
 def _read(folder: str) -> dict[str, pd.DataFrame]:

@@ -29,7 +29,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from replenlib.demand.distributions import DemandDistribution, Family
-from replenlib.demand.error_pools import ErrorPools, PoolTerms
+from replenlib.demand.error_pools import ErrorPools, ErrorWindows, PoolTerms
 from replenlib.demand.evidence import (
     DemandContext,
     DemandEvidence,
@@ -89,6 +89,29 @@ class DemandStageConfig:
 
 
 @dataclass(frozen=True)
+class CycleWindows:
+    """Error windows (:class:`~replenlib.demand.error_pools.ErrorWindows`) of a panel's cycle
+    demand: per echelon level, over the protection interval and over the lead time alone."""
+
+    protection: list[ErrorWindows]
+    lead: list[ErrorWindows]
+
+    @classmethod
+    def gather(cls, parts: Sequence[CycleWindows]) -> CycleWindows:
+        """The windows of the panel made of ``parts``. A part with fewer echelon levels has,
+        at the deeper levels, its level-0 windows (no member of it moves)."""
+
+        def merged(levels: list[list[ErrorWindows]]) -> list[ErrorWindows]:
+            depth = max(len(w) for w in levels)
+            return [
+                ErrorWindows.merge([w[k] if k < len(w) else w[0] for w in levels])
+                for k in range(depth)
+            ]
+
+        return cls(merged([p.protection for p in parts]), merged([p.lead for p in parts]))
+
+
+@dataclass(frozen=True)
 class CycleTerms:
     """Pool terms (:mod:`replenlib.demand.error_pools`) of a panel's cycle demand: per echelon
     level, over the protection interval and over the lead time alone."""
@@ -105,21 +128,29 @@ class CyclePools:
     lead: list[ErrorPools]
 
     @classmethod
-    def gather(cls, parts: Sequence[CycleTerms], order: ArrayLike) -> CyclePools:
-        """The pools of the panel made of ``parts``; ``order`` gives, for each row of the
-        parts one after another, its row in the panel. A part with fewer echelon levels has,
-        at the deeper levels, its level-0 terms (no member of it moves)."""
+    def gather(
+        cls, parts: Sequence[CycleTerms], order: ArrayLike, windows: CycleWindows | None = None
+    ) -> CyclePools:
+        """The pools of the panel made of ``parts`` (measured with ``windows``); ``order``
+        gives, for each row of the parts one after another, its row in the panel. A part with
+        fewer echelon levels has, at the deeper levels, its level-0 terms."""
 
-        def pools(levels: list[list[PoolTerms]]) -> list[ErrorPools]:
+        def pools(
+            levels: list[list[PoolTerms]], measured: list[ErrorWindows] | None
+        ) -> list[ErrorPools]:
             depth = max(len(terms) for terms in levels)
             return [
                 ErrorPools.from_terms(
-                    PoolTerms.concat([t[k] if k < len(t) else t[0] for t in levels], order)
+                    PoolTerms.concat([t[k] if k < len(t) else t[0] for t in levels], order),
+                    None if measured is None else measured[k],
                 )
                 for k in range(depth)
             ]
 
-        return cls(pools([p.protection for p in parts]), pools([p.lead for p in parts]))
+        return cls(
+            pools([p.protection for p in parts], None if windows is None else windows.protection),
+            pools([p.lead for p in parts], None if windows is None else windows.lead),
+        )
 
 
 @dataclass(frozen=True)
@@ -168,21 +199,47 @@ class DemandStage:
         )
 
     def pool_terms(
-        self, lead_time_days: ArrayLike, review_period_days: ArrayLike
+        self,
+        lead_time_days: ArrayLike,
+        review_period_days: ArrayLike,
+        windows: Sequence[ErrorWindows] | None = None,
     ) -> list[PoolTerms]:
         """Pool terms per echelon level of :meth:`lead_time_demand` with these times [days]."""
         return self.plan.pool_terms_by_level(
             np.asarray(lead_time_days, dtype=np.float64) / DAYS_PER_WEEK,
             np.asarray(review_period_days, dtype=np.float64) / DAYS_PER_WEEK,
+            windows,
         )
 
-    def cycle_terms(self, lead_time_days: ArrayLike, review_period_days: ArrayLike) -> CycleTerms:
-        """The pool terms of :meth:`cycle_demand` with these times [days]."""
-        n = len(self.keys)
-        review = np.broadcast_to(np.asarray(review_period_days, dtype=np.float64), (n,))
-        return CycleTerms(
-            self.pool_terms(lead_time_days, review), self.pool_terms(lead_time_days, np.zeros(n))
+    def cycle_windows(
+        self, lead_time_days: ArrayLike, review_period_days: ArrayLike
+    ) -> CycleWindows:
+        """The error windows of :meth:`cycle_demand` with these times [days]."""
+        lead = np.asarray(lead_time_days, dtype=np.float64) / DAYS_PER_WEEK
+        review = self._review(review_period_days) / DAYS_PER_WEEK
+        return CycleWindows(
+            self.plan.windows_by_level(lead, review),
+            self.plan.windows_by_level(lead, np.zeros(len(review))),
         )
+
+    def cycle_terms(
+        self,
+        lead_time_days: ArrayLike,
+        review_period_days: ArrayLike,
+        windows: CycleWindows | None = None,
+    ) -> CycleTerms:
+        """The pool terms of :meth:`cycle_demand` with these times [days], measured with the
+        whole panel's ``windows`` (default: this panel's own)."""
+        review = self._review(review_period_days)
+        protection, lead = (None, None) if windows is None else (windows.protection, windows.lead)
+        return CycleTerms(
+            self.pool_terms(lead_time_days, review, protection),
+            self.pool_terms(lead_time_days, np.zeros(len(review)), lead),
+        )
+
+    def _review(self, review_period_days: ArrayLike) -> NDArray[np.float64]:
+        n = len(self.keys)
+        return np.broadcast_to(np.asarray(review_period_days, dtype=np.float64), (n,))
 
     def segment_attributes(
         self, base: SegmentAttributes, active: ArrayLike | None = None

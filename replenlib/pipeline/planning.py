@@ -32,7 +32,7 @@ from replenlib.policy.service import CycleDemand, cycle_demand
 from replenlib.policy.strategy import ResolvedStrategy, SegmentAttributes, Strategy, resolve
 
 if TYPE_CHECKING:
-    from replenlib.pipeline.demand_stage import CyclePools, CycleTerms, DemandStage
+    from replenlib.pipeline.demand_stage import CyclePools, CycleTerms, CycleWindows, DemandStage
 
 DAYS_PER_WEEK = 7.0
 #: Weeks of history in the past average daily usage of DDMRP rows.
@@ -90,16 +90,30 @@ def plan(
     )
 
 
+def cycle_windows(
+    inputs: PlanningInputs,
+    strategy: Strategy,
+    store: PolicyStoreInputs | None,
+    demand: DemandStage,
+) -> CycleWindows:
+    """The error windows of the cycle demand :func:`plan` computes for ``inputs`` (for a
+    partition: merged over all partitions, :meth:`CycleWindows.gather`)."""
+    resolved = _segmented(inputs, strategy, store, demand).resolved
+    return demand.cycle_windows(inputs.lead_time_mean, resolved.review_period_days)
+
+
 def cycle_terms(
     inputs: PlanningInputs,
     strategy: Strategy,
     store: PolicyStoreInputs | None,
     demand: DemandStage,
+    windows: CycleWindows | None = None,
 ) -> CycleTerms:
-    """The pool terms of the cycle demand :func:`plan` computes for ``inputs`` (for a
-    partition: gathered over all partitions into :class:`CyclePools`)."""
+    """The pool terms of the cycle demand :func:`plan` computes for ``inputs``, measured with
+    the whole run's ``windows`` (for a partition: gathered over all partitions into
+    :class:`CyclePools`)."""
     resolved = _segmented(inputs, strategy, store, demand).resolved
-    return demand.cycle_terms(inputs.lead_time_mean, resolved.review_period_days)
+    return demand.cycle_terms(inputs.lead_time_mean, resolved.review_period_days, windows)
 
 
 @dataclass(frozen=True)
