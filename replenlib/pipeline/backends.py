@@ -22,11 +22,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from replenlib.errors import ReplenError
+
 log = logging.getLogger(__name__)
 
 #: Attempts after the first of a task that raised (a lost worker's tasks are rescheduled
 #: by Dask without counting here).
 DEFAULT_RETRIES = 2
+#: How long to wait for a scheduler given by address [s].
+CONNECT_TIMEOUT_SECONDS = 30
 
 
 class Backend(StrEnum):
@@ -91,18 +95,28 @@ class DaskExecutor:
 def dask_client(scheduler: str | None = None, workers: int = 2) -> Iterator[Any]:
     """A client of the cluster at ``scheduler``, or of a new ``LocalCluster`` of ``workers``
     single-threaded worker processes (closed on exit)."""
-    from dask.distributed import Client, LocalCluster
-
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:
+        raise ReplenError(
+            f"the dask backend needs dask.distributed ({exc}); pip install 'dask[distributed]'"
+        ) from exc
     if scheduler:
-        with Client(scheduler) as client:
+        try:
+            client = Client(scheduler, timeout=CONNECT_TIMEOUT_SECONDS)
+        except OSError as exc:
+            raise ReplenError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        with client:
             yield client
         return
+    # distributed logs every worker start and stop at INFO; show them only when asked (-v)
+    logging.getLogger("distributed").setLevel(max(log.getEffectiveLevel(), logging.WARNING))
     with (
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never collides with another cluster
             silence_logs=logging.WARNING,
         ) as cluster,
         Client(cluster) as client,

@@ -28,6 +28,7 @@ import duckdb
 import pandas as pd
 
 from replenlib import __version__
+from replenlib.errors import ReplenError
 from replenlib.pipeline import plan_stage
 from replenlib.pipeline.backends import DEFAULT_RETRIES, Backend, Executor, open_executor
 from replenlib.pipeline.compute import ComputeConfig, ComputedPlan, compute_plan
@@ -91,6 +92,19 @@ class RunOptions:
         if self.partitions is not None:
             return max(int(self.partitions), 1)
         return 1 if Backend(self.backend) is Backend.LOCAL else 4 * max(self.workers, 1)
+
+
+def run_options(
+    backend: str = "local",
+    scheduler: str | None = None,
+    workers: int = 2,
+    partitions: int | None = None,
+    exchange: Path | None = None,
+) -> RunOptions:
+    """:class:`RunOptions` from the CLI's backend options (a scheduler needs the Dask backend)."""
+    if scheduler and Backend(backend) is not Backend.DASK:
+        raise ReplenError(f"--scheduler {scheduler} needs --backend dask")
+    return RunOptions(Backend(backend), scheduler, workers, partitions, exchange)
 
 
 def new_run_id(now: datetime | None = None) -> str:
