@@ -86,7 +86,8 @@ def demand_evidence(
     category: ArrayLike | None = None,
     candidates: dict[Method, Forecaster] | None = None,
 ) -> DemandEvidence:
-    """Segments and backtest scores of every series (parameters: :func:`.panel.plan_demand`)."""
+    """Segments and backtest scores of every series (parameters: :func:`.panel.plan_demand`;
+    ``unit_cost`` [CNY/unit] weighs the ABC value)."""
     values = np.asarray(y, dtype=np.float64)
     if config.start_at_first_demand:
         values = mask_before_first_demand(values)

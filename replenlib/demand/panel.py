@@ -254,7 +254,7 @@ class DemandPlan:
         windows: Sequence[ErrorWindows] | None = None,
     ) -> list[PoolTerms]:
         """:meth:`pool_terms` at every level of :meth:`echelon_periods` — what the pools of
-        :meth:`lead_time_demand` with these times are made of (times in periods) — measured
+        :meth:`lead_time_demand` with these times are made of (times [periods]) — measured
         with ``windows`` per level (a panel's from :meth:`windows_by_level` of its parts;
         levels deeper than this panel's: no member moves)."""
         levels = self._level_periods(lead_time_mean, review_period, windows)
@@ -265,7 +265,7 @@ class DemandPlan:
     def windows_by_level(
         self, lead_time_mean: ArrayLike, review_period: ArrayLike = 0.0
     ) -> list[ErrorWindows]:
-        """:meth:`error_windows` at every level of :meth:`echelon_periods` (times in periods)."""
+        """:meth:`error_windows` at every level of :meth:`echelon_periods` (times [periods])."""
         return [
             self.error_windows(periods)
             for periods in self._level_periods(lead_time_mean, review_period)
