@@ -221,3 +221,20 @@ def test_a_scheduler_needs_the_dask_backend(store_copy: Path) -> None:
     assert result.exit_code == 1
     assert "--scheduler tcp://127.0.0.1:8786 needs --backend dask" in result.output
     assert _sha(store_copy) == before
+
+
+def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(
+    store_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from replenlib.pipeline import backends
+
+    monkeypatch.setattr(backends, "CONNECT_TIMEOUT_SECONDS", 1)
+    before = _sha(store_copy)
+    result = CliRunner().invoke(
+        cli,
+        ["run", "--db", str(store_copy), "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9"],
+    )
+    assert result.exit_code == 1, result.output
+    assert "replen: error: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
+    assert _sha(store_copy) == before
