@@ -32,6 +32,8 @@ from replenlib.store import reader
 
 distributed = pytest.importorskip("distributed")
 
+ROOT = Path(__file__).resolve().parent.parent
+
 #: Tables whose rows record the run itself (hash chain over timestamps, file paths): not
 #: results of the computation.
 NOT_RESULTS = {"audit_log", "audit_head", "loads"}
@@ -238,3 +240,18 @@ def test_an_unreachable_scheduler_is_one_line_and_writes_nothing(
     assert "replen: error: cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
     assert "Traceback" not in result.output
     assert _sha(store_copy) == before
+
+
+def test_the_local_backend_does_not_import_dask() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import replenlib.cli, replenlib.pipeline.nightly, replenlib.pipeline.compute\n"
+        "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "[]"
