@@ -52,6 +52,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "quality_pass_rate": ("Quality pass rate", "质量合格率"),
     "lot_trace_success_rate": ("Lot-trace success", "批次追溯成功率"),
     "inventory_value": ("Inventory value", "库存金额"),
+    "consignment_value": ("Consignment stock value", "寄售库存金额"),
     "proposal_count": ("Order proposals", "订货建议数"),
     "proposal_value": ("Proposed order value", "建议订货金额"),
     "below_safety_stock_share": ("Below safety stock", "低于安全库存占比"),

@@ -70,6 +70,14 @@ def test_each_import_writes_one_entry(tmp_path: Path) -> None:
     log = _entries(db)
     assert len(log) == 4 and log["actor"].iloc[-1] == "system"
     assert json.loads(log["details"].iloc[-1])["table"] == "demand_history"
+    # the command line names who imports (ROLE/USER, checked like every other --as)
+    more = write(tmp_path, "d2.csv", DEMAND_HEADER + "ABC123,CW-SH,2026-01-02,1,1,EA\n")
+    assert (
+        run("import", "erp", str(more), "--as", "data_steward/lin", "--db", str(db)).exit_code == 0
+    )
+    assert _entries(db)["actor"].iloc[-1] == "data_steward/lin"
+    refused = CliRunner().invoke(cli, ["import", "erp", str(more), "--as", "lin", "--db", str(db)])
+    assert refused.exit_code == 10 and "expected ROLE/USER such as planner/alice" in refused.stderr
     _verified(db)
 
 

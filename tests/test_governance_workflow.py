@@ -4,6 +4,7 @@ processes at once), alerts life cycle, policy versions and the rollback round tr
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from replenlib.pipeline.nightly import run_nightly
 from replenlib.pipeline.policy_versions import current_strategy
 from replenlib.plan.approval import Decision, ProposalStatus
 from replenlib.plan.thresholds import PlanThresholds
+from replenlib.policy.strategy import Tier
 from replenlib.store import reader, writer
 from tests.plan_store import AS_OF, build_store
 from tests.sim_fixtures import MIXED_STRATEGY
@@ -455,3 +457,52 @@ def test_cli_policy_and_plan_commands(store: Path) -> None:
     assert board.exit_code == 0 and "P20260329-00001" in board.stdout
     assert "S1" in cli("plan", "--rolling").stdout
     assert "cold_chain_excursion" in cli("alerts", "list").stdout
+
+
+def test_a_second_role_is_not_a_second_pair_of_eyes(store: Path) -> None:
+    before = store.read_bytes()
+    with (
+        pytest.raises(PolicyVersionError, match="cannot approve their own policy version"),
+        writer(store) as con,
+    ):
+        rollback(con, 1, author="planner/Alice", reason="back", approved_by="director/alice")
+    assert store.read_bytes() == before
+
+
+def test_cli_propose_and_decide_a_policy_version(store: Path, tmp_path: Path) -> None:
+    def cli(*args: str) -> Result:
+        return CliRunner().invoke(main_cli, [*args, "--db", str(store)])
+
+    shown = cli("policy", "show", "1", "--json")
+    content = json.loads(shown.stdout)
+    critical = next(r for r in content["strategy"]["rules"] if r["tier"] == "critical")
+    old_target, critical["service_target"] = critical["service_target"], 0.995
+    edited = tmp_path / "v1.json"
+    edited.write_text(json.dumps(content), encoding="utf-8")
+    wider = tmp_path / "thresholds.json"
+    content["thresholds"]["approval_value_threshold"] = 1.0
+    wider.write_text(json.dumps(content), encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    before = store.read_bytes()
+    refused = cli("policy", "propose", str(wider), "--as", "planner/ann", "--reason", "r")
+    assert refused.exit_code == 11
+    assert "thresholds.json, key 'thresholds': differs from v1's" in refused.stderr
+    bad = cli("policy", "propose", str(broken), "--as", "planner/ann", "--reason", "r")
+    assert bad.exit_code == 11 and "broken.json: expected a JSON policy file" in bad.stderr
+    assert store.read_bytes() == before
+
+    made = cli("policy", "propose", str(edited), "--as", "planner/ann", "--reason", "too short")
+    assert made.exit_code == 0 and "request 1 proposes a change to v1" in made.stdout
+    assert "planner/ann" in cli("policy", "requests", "--status", "pending").stdout
+    own = cli("policy", "decide", "1", "--approve", "--as", "supply_manager/Ann")
+    assert own.exit_code == 11 and "cannot decide it: a second person must" in own.stderr
+    done = cli("policy", "decide", "1", "--approve", "--as", "supply_manager/carl")
+    assert done.exit_code == 0 and "request 1 approved as v2" in done.stdout
+    diff_lines = cli("policy", "diff", "1", "2").stdout.splitlines()
+    assert diff_lines == [f"strategy.rules[tier=critical].service_target: {old_target!r} → 0.995"]
+    with reader(store) as con:
+        assert current_strategy(con)[1].rule(Tier.CRITICAL).service_target == 0.995
+    assert cli("policy", "requests", "--status", "pending").stdout.strip() == (
+        "no policy version requests"
+    )

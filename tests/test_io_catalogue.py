@@ -14,25 +14,17 @@ import duckdb
 import pytest
 
 from replenlib.errors import InputDataError
-from replenlib.io import ImportRequest, import_file, import_files
+from replenlib.io import import_file
 from replenlib.io import load as load_module
 from replenlib.io.result import LoadResult
 from replenlib.store import reader
-from tests.io_helpers import DEMAND_HEADER, base_files, write
-
-
-@pytest.fixture(scope="module")
-def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("base")
-    db = folder / "base.duckdb"
-    import_files(db, [ImportRequest("erp", p) for p in base_files(folder)])
-    return db
+from tests.io_helpers import DEMAND_HEADER, write
 
 
 @pytest.fixture
-def db(base_store: Path, tmp_path: Path) -> Path:
+def db(erp_base_store: Path, tmp_path: Path) -> Path:
     copy = tmp_path / "store.duckdb"
-    shutil.copyfile(base_store, copy)
+    shutil.copyfile(erp_base_store, copy)
     return copy
 
 
@@ -73,6 +65,29 @@ def test_wrong_encoding_declared_in_the_mapping_is_refused(db: Path, tmp_path: P
     _refused(db, "erp", path, r"demand\.csv, row 1, field 1: the mapping declares encoding "
              r"utf-8 but 2 rows are not utf-8; the file reads as gb18030 \(set `encoding: "
              r"gb18030`", mapping)  # fmt: skip
+
+
+def test_a_mapping_declares_a_decimal_comma(db: Path, tmp_path: Path) -> None:
+    """European ERP exports: ``;`` between fields, ``,`` before decimals, ``.`` in groups."""
+    base = (Path(load_module.__file__).parent / "mappings" / "erp_demand.yaml").read_text()
+    mapping = write(tmp_path, "m.yaml", base + 'decimal: ","\ndelimiter: ";"\n')
+    rows = [
+        "ABC123;CW-SH;2026-01-01;2,5;2,5;EA",
+        "ABC123;CW-SH;2026-01-02;1.234,5;1.234;EA",
+        "ABC123;CW-SH;2026-01-03;1.5;1;EA",
+    ]
+    path = write(tmp_path, "eu.csv", DEMAND_HEADER.replace(",", ";") + "\n".join(rows) + "\n")
+    result = import_file(db, "erp", path, mapping)
+    _nothing_lost(result)
+    assert _rows(db, "SELECT quantity, quantity_shipped FROM demand_history ORDER BY 1") == [
+        (2.5, 2.5),
+        (1234.5, 1234.0),
+    ]
+    (row,) = result.quarantine
+    assert (row.row, row.column, row.rule) == (4, "需求数量", "not_a_number")
+    assert "thousands as 1.200; decimal comma ," in row.message
+    wrong = write(tmp_path, "w.yaml", base + "decimal: ';'\n")
+    _refused(db, "erp", path, r'w\.yaml: `decimal` must be "\." or ",", got \';\'', wrong)
 
 
 def test_mixed_encoding_rows_are_quarantined_with_their_text(db: Path, tmp_path: Path) -> None:

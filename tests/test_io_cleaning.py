@@ -49,6 +49,22 @@ def test_ambiguous_commas_and_non_finite_numbers_are_not_numbers() -> None:
         assert _sql(number_sql(literal(text))) is None, text
 
 
+@given(st.integers(-(10**9), 10**9), st.integers(0, 99))
+def test_decimal_comma_with_dot_groups(whole: int, cents: int) -> None:
+    sign = "-" if whole < 0 else ""
+    grouped = f"{abs(whole):,}".replace(",", ".")
+    text = f"{sign}{grouped},{cents:02d}"
+    expected = float(f"{sign}{abs(whole)}.{cents:02d}")
+    assert _sql(number_sql(literal(text), ",")) == expected
+
+
+def test_under_a_decimal_comma_a_lone_dot_is_not_a_number() -> None:
+    assert _sql(number_sql(literal("1,5"), ",")) == 1.5
+    assert _sql(number_sql(literal("1.234"), ",")) == 1234.0
+    for text in ("1.5", "12.34,5", "1.2.3", "1,2,3", "inf"):
+        assert _sql(number_sql(literal(text), ",")) is None, text
+
+
 def test_dates_in_several_formats_and_impossible_ones() -> None:
     formats = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%Y年%m月%d日")
     for text in ("2026-03-05", "2026/03/05", "20260305", "05.03.2026", "2026年3月5日"):

@@ -116,3 +116,30 @@ def test_run_as_of_an_earlier_day(store_copy: Path) -> None:
     assert summary.as_of == last - timedelta(days=28)
     runs = _frame(store_copy, "SELECT as_of_date FROM runs ORDER BY started_at")
     assert len(runs) == 2
+
+
+def test_consignment_stock_is_the_suppliers_not_ours(small_store: Path) -> None:
+    """Inventory value and days count owned stock only; consignment value stands apart."""
+    with reader(small_store) as con:
+        run = con.execute("SELECT run_id, as_of_date FROM runs").fetchall()[0]
+        inputs = read_planning_inputs(con, run[1])
+        items = con.execute("SELECT item_id, is_consignment, unit_cost FROM items").df()
+        kpis = dict(
+            con.execute(
+                "SELECT kpi, value FROM run_kpis WHERE run_id = ? AND scope = 'all'", [run[0]]
+            ).fetchall()
+        )
+        lines = con.execute(
+            "SELECT d.item_id, d.quantity FROM demand_history d JOIN item_location USING "
+            "(item_id, location_id) WHERE d.demand_date > ?::DATE - 90 AND d.demand_date <= ?",
+            [run[1], run[1]],
+        ).df()
+    consigned = set(items.loc[items["is_consignment"], "item_id"])
+    value = inputs.usable_on_hand * inputs.series["unit_cost"].to_numpy()
+    mine = ~inputs.series["item_id"].isin(consigned).to_numpy()
+    assert kpis["consignment_value"] == pytest.approx(value[~mine].sum(), rel=1e-12)
+    assert kpis["consignment_value"] > 0.1 * value.sum()  # implants and stents: a large share
+    assert kpis["inventory_value"] == pytest.approx(value[mine].sum(), rel=1e-12)
+    owned = lines[~lines["item_id"].isin(consigned)].merge(items, on="item_id")
+    daily = (owned["quantity"] * owned["unit_cost"]).sum() / 90
+    assert kpis["inventory_days"] == pytest.approx(value[mine].sum() / daily, rel=1e-12)

@@ -101,7 +101,7 @@ def approve(proposal_id: str, actor: str, reject: bool, comment: str, db: Path |
 
 @click.group("policy")
 def policy() -> None:
-    """List, show, compare and restore policy versions."""
+    """List, show, compare, propose, decide and restore policy versions."""
 
 
 @policy.command("list")
@@ -117,8 +117,14 @@ def policy_list(db: Path | None) -> None:
 
 @policy.command("show")
 @click.argument("version", type=int)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Only the JSON (strategy and thresholds): a file to edit for `policy propose`.",
+)
 @db_option
-def policy_show(version: int, db: Path | None) -> None:
+def policy_show(version: int, as_json: bool, db: Path | None) -> None:
     """Show one version: provenance, strategy and thresholds as JSON."""
     import json
 
@@ -127,6 +133,9 @@ def policy_show(version: int, db: Path | None) -> None:
 
     with reader(_store(db)) as con:
         v = get_version(con, version)
+    if as_json:
+        click.echo(json.dumps(v.content(), indent=2, sort_keys=True))
+        return
     restored = f" (restores v{v.restored_from})" if v.restored_from else ""
     click.echo(
         f"policy v{v.version_id}{restored}: {v.created_at:%Y-%m-%d %H:%M} by {v.author}, "
@@ -150,6 +159,67 @@ def policy_diff(old: int, new: int, db: Path | None) -> None:
         click.echo(f"v{old} and v{new} are identical")
     for change in changes:
         click.echo(f"{change.path}: {change.old!r} → {change.new!r}")
+
+
+@policy.command("propose")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_AS
+@click.option("--reason", required=True, help="Why the policy changes.")
+@db_option
+def policy_propose(file: Path, actor: str, reason: str, db: Path | None) -> None:
+    """Propose the strategy in FILE (edited `policy show V --json`) as the next version.
+
+    The request waits for a second person (`policy decide`); the thresholds stay those of
+    the current version.
+    """
+    from replenlib.governance.approvals import Actor
+    from replenlib.governance.policy_requests import propose_from_file
+
+    request, based_on = propose_from_file(
+        _store(db), file, author=str(Actor.parse(actor)), reason=reason
+    )
+    click.echo(
+        f"request {request} proposes a change to v{based_on}; a second person decides it with "
+        f"`replen policy decide {request} --approve --as ROLE/USER`"
+    )
+
+
+@policy.command("requests")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "approved", "rejected"]),
+    default=None,
+    help="Only requests with this status.",
+)
+@db_option
+def policy_requests_list(status: str | None, db: Path | None) -> None:
+    """List policy version requests, newest first."""
+    from replenlib.governance.policy_requests import policy_requests
+
+    _echo_frame(policy_requests(_store(db), status), "no policy version requests")
+
+
+@policy.command("decide")
+@click.argument("request", type=int)
+@click.option("--approve/--reject", "approve", required=True, help="The decision.")
+@_AS
+@click.option("--comment", default="", help="Why (required to reject).")
+@db_option
+def policy_decide(request: int, approve: bool, actor: str, comment: str, db: Path | None) -> None:
+    """Approve (it becomes the next version) or reject policy version request REQUEST."""
+    from replenlib.governance.approvals import Actor
+    from replenlib.governance.policy_requests import (
+        approve_policy_request,
+        reject_policy_request,
+    )
+
+    who, store = str(Actor.parse(actor)), _store(db)
+    if approve:
+        done = approve_policy_request(store, request, approver=who, comment=comment)
+        click.echo(f"request {request} approved as v{done.version_id}; the next run plans with it")
+    else:
+        reject_policy_request(store, request, approver=who, comment=comment)
+        click.echo(f"request {request} rejected")
 
 
 @policy.command("rollback")

@@ -38,9 +38,17 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
     default=None,
     help="Mapping file (YAML) [default: the built-in mapping of KIND that fits each file].",
 )
+@click.option(
+    "--as",
+    "actor",
+    default="system",
+    show_default=True,
+    metavar="ROLE/USER",
+    help="Who imports, recorded in the audit trail (e.g. data_steward/lin).",
+)
 @db_option
 def import_command(
-    kind: str, paths: tuple[Path, ...], mapping: Path | None, db: Path | None
+    kind: str, paths: tuple[Path, ...], mapping: Path | None, actor: str, db: Path | None
 ) -> None:
     """Import source exports (CSV or XLSX files, or folders of them) of KIND into the store.
 
@@ -52,8 +60,14 @@ def import_command(
     from replenlib.io import ImportRequest, import_files
 
     store = db_path(db)
+    if actor != "system":
+        from replenlib.governance.approvals import Actor
+
+        actor = str(Actor.parse(actor))
     requests = [ImportRequest(kind, path, mapping) for path in _files(paths)]
-    results = import_files(store, requests, progress=lambda text: click.echo(text, err=True))
+    results = import_files(
+        store, requests, progress=lambda text: click.echo(text, err=True), actor=actor
+    )
     for result in results:
         click.echo(result.summary())
         for warning in result.warnings:

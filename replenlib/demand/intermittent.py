@@ -149,13 +149,18 @@ def tsb_rate(y: ArrayLike, alpha: float = 0.1, beta: float = 0.1) -> FloatArray:
     return np.where(n_demands > 0, probability * size, 0.0)
 
 
+# The fast path's interval cancels two terms of size alpha/(1-alpha) * t; above 0.5 that
+# factor exceeds 1 and the rounding error grows with it (alpha -> 1 loses every digit).
+_FAST_ALPHA_MAX = 0.5
+
+
 def _blocks(
     values: FloatArray, alpha: float, *, with_interval: bool
 ) -> tuple[FloatArray, FloatArray]:
     """Smoothed size and interval (or the demand count) per row, block by block."""
     if len(values) == 0:
         return np.zeros(0), np.zeros(0)
-    if np.isnan(values).any() or alpha >= 1.0:
+    if np.isnan(values).any() or alpha > _FAST_ALPHA_MAX:
         return _demand_size_and_interval(values, alpha, with_interval=with_interval)
     parts = [
         _size_and_interval_complete(values[lo : lo + _BLOCK], alpha, with_interval)
@@ -167,7 +172,7 @@ def _blocks(
 def _size_and_interval_complete(
     values: FloatArray, alpha: float, with_interval: bool
 ) -> tuple[FloatArray, FloatArray]:
-    r"""Fast path without missing values and :math:`\alpha < 1`.
+    r"""Fast path without missing values and :math:`\alpha \le 0.5`.
 
     With :math:`w_k - w_{k+1} = -\tfrac{\alpha}{1-\alpha} w_k` for all but the last demand,
     the Abel-summed interval needs only the size's weights:

@@ -7,7 +7,8 @@ one the next nightly run plans with). A proposal made against version *k* cannot
 once the current version is no longer *k*: the approver would sign off changes they have not
 seen compared with today's policy.
 
-This is the one place the what-if widget goes through. An approval creates the version with
+This is the one place the what-if widget's button and ``replen policy propose`` / ``decide``
+go through. An approval creates the version with
 :func:`replenlib.governance.policy_versions.create_version` (four eyes, audit entry, the plan
 thresholds of the version it changes); proposing and rejecting are audited too. Every
 change is one :func:`replenlib.store.writer` transaction.
@@ -15,6 +16,7 @@ change is one :func:`replenlib.store.writer` transaction.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,8 +26,13 @@ import pandas as pd
 
 from replenlib.errors import ReplenError
 from replenlib.governance import audit
-from replenlib.governance.policy_versions import create_version, thresholds_for
-from replenlib.policy.strategy import Strategy
+from replenlib.governance.policy_versions import (
+    create_version,
+    current_version,
+    same_person,
+    thresholds_for,
+)
+from replenlib.policy.strategy import Strategy, StrategyError
 from replenlib.store.db import reader, writer
 
 
@@ -77,6 +84,39 @@ def propose_policy_version(
             now=moment,
         )
     return request
+
+
+def propose_from_file(db: Path | str, path: Path, *, author: str, reason: str) -> tuple[int, int]:
+    """Propose the strategy of a JSON file against the current version: (request, version).
+
+    The file holds a strategy body, or what ``replen policy show V --json`` prints
+    (``strategy`` and ``thresholds``); thresholds, when given, must equal the current ones —
+    a request changes the strategy only, and silently dropping an edit would mislead.
+    """
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PolicyRequestError(f"{path}: expected a JSON policy file ({exc})") from None
+    content = body if isinstance(body, dict) and "strategy" in body else {"strategy": body}
+    try:
+        strategy = Strategy.from_json(json.dumps(content["strategy"]))
+    except StrategyError as exc:
+        raise PolicyRequestError(f"{path}, key 'strategy': {exc}") from None
+    with reader(db) as con:
+        current = current_version(con)
+    if current is None:
+        raise PolicyRequestError("no policy version yet: run `replen run` first")
+    if "thresholds" in content and content["thresholds"] != json.loads(
+        current.thresholds.to_json()
+    ):
+        raise PolicyRequestError(
+            f"{path}, key 'thresholds': differs from v{current.version_id}'s; a request changes "
+            "the strategy only (remove the key or restore its values)"
+        )
+    request = propose_policy_version(
+        db, strategy, author=author, reason=reason, based_on_version=current.version_id
+    )
+    return request, current.version_id
 
 
 def approve_policy_request(
@@ -162,7 +202,7 @@ def _pending(con: duckdb.DuckDBPyConnection, request_id: int, approver: str) -> 
         raise PolicyRequestError(f"policy version request {request_id} is already {row['status']}")
     if not approver.strip():
         raise PolicyRequestError("a decision needs the approver's name")
-    if approver.strip().lower() == str(row["author"]).strip().lower():
+    if same_person(approver, str(row["author"])):
         raise PolicyRequestError(
             f"{approver} proposed request {request_id} and cannot decide it: a second person must"
         )

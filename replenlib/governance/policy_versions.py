@@ -288,6 +288,13 @@ def _identity(row: Any, index: int) -> str:
     return str(index)
 
 
+def same_person(a: str, b: str) -> bool:
+    """Whether two signatures name the same person: ``planner/alice``, ``manager/Alice`` and
+    ``alice`` all do (the user after the role, case and spaces aside), so a second role is
+    never a second pair of eyes."""
+    return a.rpartition("/")[2].strip().lower() == b.rpartition("/")[2].strip().lower()
+
+
 def _require_four_eyes(author: str, approved_by: str, reason: str) -> None:
     if not author.strip():
         raise PolicyVersionError("a policy version needs an author")
@@ -295,7 +302,7 @@ def _require_four_eyes(author: str, approved_by: str, reason: str) -> None:
         raise PolicyVersionError("a policy version needs a reason (why the policy changes)")
     if not approved_by.strip():
         raise PolicyVersionError("a policy version needs an approver (--approved-by)")
-    if approved_by.strip().lower() == author.strip().lower():
+    if same_person(approved_by, author):
         raise PolicyVersionError(
             f"{author} cannot approve their own policy version: a second person must approve"
         )

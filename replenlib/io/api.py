@@ -66,7 +66,8 @@ def import_files(
     one :class:`LoadResult` per request, in the order of ``requests``.
     """
     plans = [(r, *resolve_mapping(r.kind, Path(r.path), r.mapping)) for r in requests]
-    done = [None] * len(plans) if fresh else _already_loaded(db, plans)
+    digests = [file_sha256(Path(r.path)) for r in requests]
+    done = [None] * len(plans) if fresh else _already_loaded(db, plans, digests)
     if all(d is not None for d in done):
         return [
             LoadResult.unchanged(d or 0, m, Path(r.path))
@@ -78,13 +79,19 @@ def import_files(
         for k in order:
             request, mapping, _header = plans[k]
             results[k] = load_file(
-                con, request.kind, request.path, mapping, progress=progress, actor=actor
+                con,
+                request.kind,
+                request.path,
+                mapping,
+                progress=progress,
+                digest=digests[k],
+                actor=actor,
             )
     return [results[k] for k in range(len(plans))]
 
 
 def _already_loaded(
-    db: Path | str, plans: list[tuple[ImportRequest, Mapping, list[str]]]
+    db: Path | str, plans: list[tuple[ImportRequest, Mapping, list[str]]], digests: list[str]
 ) -> list[int | None]:
     """The earlier load of each file's bytes with its mapping, if any (read-only look-up)."""
     if not Path(db).exists():
@@ -92,11 +99,11 @@ def _already_loaded(
     try:
         with reader(db) as con:
             out = []
-            for request, mapping, _header in plans:
+            for (_request, mapping, _header), digest in zip(plans, digests, strict=True):
                 row = con.execute(
                     "SELECT max(load_id) FROM loads WHERE file_sha256 = ? AND "
                     "mapping_sha256 = ? AND table_name = ?",
-                    [file_sha256(Path(request.path)), mapping.sha256, mapping.table],
+                    [digest, mapping.sha256, mapping.table],
                 ).fetchone()
                 out.append(None if row is None or row[0] is None else int(row[0]))
             return out

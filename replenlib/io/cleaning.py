@@ -11,7 +11,10 @@ Rules
   cell or ``#N/A`` / ``N/A`` / ``NULL`` is missing.
 * **code**: text, then upper case (``" ａｂｃ１２３ "`` → ``"ABC123"``).
 * **number**: ``"1,200"`` (regular thousands groups) → 1200; ``"1,5"`` stays not-a-number,
-  because a decimal comma cannot be told from a grouping comma.
+  because a decimal comma cannot be told from a grouping comma. A mapping with
+  ``decimal: ","`` (exports of European ERPs) reads the other convention: ``"1,5"`` → 1.5,
+  ``"1.234,5"`` → 1234.5, and a dot outside regular thousands groups (``"1.5"``) is not a
+  number.
 * **date**: the mapping's formats in order; a value shaped like a date that no calendar has
   (``2026-02-30``) is reported as an *impossible date*, anything else as *not a date*.
 """
@@ -28,6 +31,9 @@ NULL_TOKENS = ("", "#N/A", "N/A", "NULL", "null")
 TRUE_WORDS = ("1", "true", "t", "yes", "y", "是", "x", "√")
 FALSE_WORDS = ("0", "false", "f", "no", "n", "否")
 THOUSANDS = r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+THOUSANDS_DOT = r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?"
+#: The decimal separators a mapping may declare (``decimal:``).
+DECIMAL_MARKS = (".", ",")
 DATE_SHAPE = r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?|\d{1,2}[./-]\d{1,2}[./-]\d{4}|\d{8}"
 
 
@@ -63,14 +69,18 @@ def ident(name: str) -> str:
 def halfwidth_sql(expr: str) -> str:
     """SQL for :func:`to_halfwidth` followed by trimming spaces (``expr`` is evaluated once
     per step, so pass a column, not a computed expression)."""
-    # translate() is slow in DuckDB: only text holding a full-width character goes through it
-    # (ASCII text, where bytes == characters, is not even searched)
+    # translate() and trim() are slow in DuckDB: only text holding a full-width character goes
+    # through translate (ASCII text, where bytes == characters, is not even searched), and
+    # ASCII text is trimmed only when it starts or ends with a space
     half = (
-        f"CASE WHEN strlen({expr}) = length({expr}) THEN {expr} "
         f"WHEN regexp_matches({expr}, {literal(WIDE_CLASS)}) "
         f"THEN translate({expr}, {literal(FULL_WIDTH)}, {literal(HALF_WIDTH)}) ELSE {expr} END"
     )
-    return f"trim({half}, ' ')"
+    return (
+        f"CASE WHEN strlen({expr}) = length({expr}) THEN CASE WHEN prefix({expr}, ' ') "
+        f"OR suffix({expr}, ' ') THEN trim({expr}, ' ') ELSE {expr} END "
+        f"ELSE trim(CASE {half}, ' ') END"
+    )
 
 
 def nulled_sql(expr: str) -> str:
@@ -84,16 +94,27 @@ def text_sql(expr: str) -> str:
     return nulled_sql(halfwidth_sql(expr))
 
 
-def number_sql(n: str) -> str:
-    """SQL turning cleaned text ``n`` into DOUBLE (NULL when it is not a finite number)."""
-    plain = f"CASE WHEN contains({n}, ',') AND regexp_full_match({n}, {literal(THOUSANDS)}) THEN replace({n}, ',', '') ELSE {n} END"
+def number_sql(n: str, decimal: str = ".") -> str:
+    """SQL turning cleaned text ``n`` into DOUBLE (NULL when it is not a finite number);
+    ``decimal`` is the decimal separator (the module docstring's *number* rule)."""
+    if decimal == ",":
+        plain = (
+            f"CASE WHEN regexp_full_match({n}, {literal(THOUSANDS_DOT)}) "
+            f"THEN replace(replace({n}, '.', ''), ',', '.') "
+            f"WHEN contains({n}, '.') THEN NULL ELSE replace({n}, ',', '.') END"
+        )
+    else:
+        plain = (
+            f"CASE WHEN contains({n}, ',') AND regexp_full_match({n}, {literal(THOUSANDS)}) "
+            f"THEN replace({n}, ',', '') ELSE {n} END"
+        )
     value = f"TRY_CAST({plain} AS DOUBLE)"
     return f"(CASE WHEN isfinite({value}) THEN {value} END)"
 
 
-def integer_sql(n: str) -> str:
+def integer_sql(n: str, decimal: str = ".") -> str:
     """SQL for a whole number (NULL when not a number or not whole)."""
-    value = number_sql(n)
+    value = number_sql(n, decimal)
     return f"(CASE WHEN {value} = round({value}) THEN CAST({value} AS BIGINT) END)"
 
 
@@ -152,12 +173,13 @@ def typed_sql(
     formats: tuple[str, ...],
     values: dict[str, str],
     allowed: tuple[str, ...] = (),
+    decimal: str = ".",
 ) -> str:
     """The typed value of cleaned text ``n`` for a column of ``kind``."""
     if kind in (ValueKind.QUANTITY, ValueKind.PRICE, ValueKind.NUMBER):
-        return number_sql(n)
+        return number_sql(n, decimal)
     if kind is ValueKind.INTEGER:
-        return integer_sql(n)
+        return integer_sql(n, decimal)
     if kind is ValueKind.DATE:
         return date_sql(n, formats)
     if kind is ValueKind.TIMESTAMP:
@@ -169,10 +191,13 @@ def typed_sql(
     return n
 
 
-def parse_error_sql(n: str, v: str, kind: ValueKind, formats: tuple[str, ...]) -> str:
+def parse_error_sql(
+    n: str, v: str, kind: ValueKind, formats: tuple[str, ...], decimal: str = "."
+) -> str:
     """SQL giving (rule, reason) text ``'rule|reason'`` when ``n`` is present but ``v`` is not."""
     if kind in (ValueKind.QUANTITY, ValueKind.PRICE, ValueKind.NUMBER):
-        reason = "'not_a_number|expected a number (thousands as 1,200; decimal point .)'"
+        shape = "1,200; decimal point ." if decimal == "." else "1.200; decimal comma ,"
+        reason = f"'not_a_number|expected a number (thousands as {shape})'"
     elif kind is ValueKind.INTEGER:
         reason = "'not_an_integer|expected a whole number'"
     elif kind in (ValueKind.DATE, ValueKind.TIMESTAMP):

@@ -105,7 +105,7 @@ def detect_encoding(path: Path, declared: str = "auto", delimiter: str = ",") ->
             return EncodingReport(UTF8_BOM, (), needs_transcoding=False)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return EncodingReport(UTF16, (), needs_transcoding=True)
-    if declared in ("auto", UTF8) and _is_valid(path, UTF8) and _plausible_utf8(path):
+    if declared in ("auto", UTF8) and _plausible_utf8(path):
         return EncodingReport(UTF8, (), needs_transcoding=False)
     if declared == GB18030 and _is_valid(path, GB18030) and not _has_utf8_rows(path):
         return EncodingReport(GB18030, (), needs_transcoding=True)
@@ -137,13 +137,22 @@ def _cjk_score(text: str) -> int:
 
 
 def _plausible_utf8(path: Path) -> bool:
-    """Valid UTF-8 that is not GB18030 in disguise (医院 in GB18030 is valid UTF-8 'ҽԺ')."""
-    for chunk in _chunks(path):
-        if chunk.isascii():
-            continue
-        text = chunk.decode(UTF8, errors="ignore")
-        if _UNLIKELY.search(text) and not _CJK.search(text):
-            return False
+    """Valid UTF-8 that is not GB18030 in disguise (医院 in GB18030 is valid UTF-8 'ҽԺ').
+
+    One pass over the file: each chunk is decoded strictly (invalid UTF-8: False), and a chunk
+    with no Chinese text but Cyrillic … Arabic letters is GB18030 read as UTF-8.
+    """
+    decoder = codecs.getincrementaldecoder(UTF8)(errors="strict")
+    try:
+        for chunk in _chunks(path):
+            if chunk.isascii() and not decoder.getstate()[0]:
+                continue
+            text = decoder.decode(chunk)
+            if not _CJK.search(text) and _UNLIKELY.search(text):
+                return False
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
     return True
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow
 
 from replenlib.io.cleaning import FULL_WIDTH, HALF_WIDTH, ident, literal
 from replenlib.io.mapping import Mapping, builtin_mappings
@@ -106,7 +107,8 @@ def render(
 ) -> duckdb.DuckDBPyRelation:
     """The export as a relation of text columns named as the source system names them."""
     names = source_names(mapping, spec.language)
-    con.register("_export", frame)
+    # DuckDB scans Arrow columns natively, and pandas' string columns are Arrow arrays
+    con.register("_export", pyarrow.Table.from_pandas(frame, preserve_index=False))
     parts = []
     for target, name in names.items():
         if target == "_unit":
@@ -120,9 +122,9 @@ def render(
     if "_unit" in names:
         unit = "_unit" if "_unit" in frame.columns else "'EA'"
         parts.append(f"{unit} AS {ident(names['_unit'])}")
-    return con.sql(
-        f"SELECT {', '.join(parts)} FROM (SELECT *, row_number() OVER () AS _rowid FROM _export)"
-    )
+    # the row number (for dirt) makes the scan sequential: only dirty exports number rows
+    rows = "(SELECT *, row_number() OVER () AS _rowid FROM _export)" if spec.dirt else "_export"
+    return con.sql(f"SELECT {', '.join(parts)} FROM {rows}")
 
 
 def write_export(

@@ -7,9 +7,11 @@ steps, for a file of any size:
 1. read the header, pick the mapping (given, or the best-fitting built-in one of the kind);
 2. skip the file when the same bytes were already loaded with the same mapping (idempotence);
 3. stage the raw rows as text in ``raw.load_NNNNNN`` (:mod:`replenlib.io.readers`);
-4. clean, resolve item codes and convert units in SQL (:mod:`replenlib.io.transform`);
-5. validate the clean rows with the table's pandera schema in chunks
-   (:mod:`replenlib.io.schemas`) and run the table's own checks (:mod:`replenlib.io.rules`);
+4. clean, resolve item codes and convert units in SQL (:mod:`replenlib.io.transform`), once
+   per distinct value for the columns that have few (see :data:`DICTIONARY_SHARE`);
+5. validate the clean values with the table's pandera schema (:mod:`replenlib.io.schemas`:
+   distinct values in chunks, extremes for range checks) and run the table's own checks
+   (:mod:`replenlib.io.rules`);
 6. merge or quarantine duplicates, upsert, record lineage (:mod:`replenlib.io.upsert`);
 7. write the quarantine rows (file, row, column, raw value, reason) and one ``loads`` row.
 """
@@ -40,14 +42,19 @@ from replenlib.io.mapping import (
 )
 from replenlib.io.readers import BadRecord, StagedFile, read_header, stage_file
 from replenlib.io.result import LoadResult, QuarantinedRow
-from replenlib.io.schemas import table_schema, validate_chunks
+from replenlib.io.schemas import failing_columns, is_range_only, table_schema, validate_chunks
 from replenlib.io.tables import Reference, TableSpec
-from replenlib.io.transform import CODES_SQL, CleanPlan, clean_table_sql
+from replenlib.io.transform import CODES_SQL, CleanPlan, clean_table_sql, low_cardinality_sql
 
 log = logging.getLogger(__name__)
 
 #: Rows per chunk handed to pandas/pandera: bounds the memory of a load of any size.
 CHUNK_ROWS = 250_000
+#: Rows whose distinct values decide which columns are cleaned through a dictionary.
+PROBE_ROWS = 100_000
+#: A column is cleaned once per distinct value when at most this share of the probed rows
+#: holds distinct values (codes, dates, quantities), else once per row (ids, timestamps).
+DICTIONARY_SHARE = 0.25
 #: Quarantine rows returned in a :class:`LoadResult` (all of them are in the store).
 SHOWN_ROWS = 200
 Progress = Callable[[str], None]
@@ -101,18 +108,20 @@ def load_file(
     *,
     progress: Progress | None = None,
     file_label: str | None = None,
+    digest: str | None = None,
     actor: str = "system",
 ) -> LoadResult:
     """Import one file into the store open on ``con`` (a writer); see the module docstring.
 
-    ``actor`` (who imports) is recorded in the audit trail with the load.
+    ``digest`` is the file's :func:`file_sha256` when the caller has it already; ``actor``
+    (who imports) is recorded in the audit trail with the load.
     """
     path = Path(path)
     label = file_label or path.name
     say = progress or (lambda _text: None)
     con.execute("SET enable_progress_bar = false")
     chosen, header = resolve_mapping(kind, path, mapping)
-    digest = file_sha256(path)
+    digest = digest or file_sha256(path)
     previous = _previous_load(con, digest, chosen)
     if previous is not None:
         say(f"{label}: already loaded as load {previous} with mapping {chosen.name}: no change")
@@ -177,6 +186,7 @@ def _plan(
         )
         source_table, extra = "_src", (("raw", "__udi_error"),)
         sources.update(_UDI_SOURCES)
+    used = sorted({*sources.values(), *([resolved.unit] if resolved.unit else [])})
     return CleanPlan(
         mapping.spec,
         mapping,
@@ -186,7 +196,27 @@ def _plan(
         resolved.line_key,
         extra,
         tuple(resolved.sources.items()),
+        _low_cardinality(con, source_table, used),
     )
+
+
+def _low_cardinality(
+    con: duckdb.DuckDBPyConnection, source_table: str, columns: list[str]
+) -> frozenset[str]:
+    """The columns worth cleaning through a dictionary of their distinct values."""
+    if not columns:
+        return frozenset()
+    row = con.execute(low_cardinality_sql(source_table, columns, PROBE_ROWS)).fetchone()
+    total = _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {source_table} LIMIT {PROBE_ROWS})")
+    counts = row or (0,) * len(columns)
+    return frozenset(
+        c for c, n in zip(columns, counts, strict=True) if n <= DICTIONARY_SHARE * total
+    )
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
 
 
 def _process(
@@ -243,18 +273,24 @@ def _issues_from_pandera(
 
     Column checks (range, allowed values, references) depend on the value alone, so pandera
     sees each column's *distinct* values (in chunks of :data:`CHUNK_ROWS`), and SQL maps the
-    failing values back to every row holding them: exact, and fast on millions of rows.
+    failing values back to every row holding them: exact, and fast on millions of rows. A
+    column with range checks only first shows pandera its smallest and largest value (every
+    value lies between them, so when both pass all pass); only a column whose extremes fail
+    goes through its distinct values.
     """
     known = _known_codes(con, spec, present)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _bad_values (target VARCHAR, value VARCHAR, "
         "rule VARCHAR, reason VARCHAR)"
     )
-    for name in present:
-        schema = table_schema(spec, known, [name])
-        if not schema.columns[name].checks:
+    schemas = {n: table_schema(spec, known, [n]) for n in present}
+    checked = [n for n in present if schemas[n].columns[n].checks]
+    ranged = [n for n in checked if is_range_only(spec.column(n))]
+    suspects = _failing_extremes(con, spec, known, ranged)
+    for name in checked:
+        if name in ranged and name not in suspects:
             continue
-        failures = list(validate_chunks(schema, _distinct_chunks(con, name)))
+        failures = list(validate_chunks(schemas[name], _distinct_chunks(con, name)))
         if not failures:
             continue
         frame = pd.DataFrame(
@@ -268,6 +304,31 @@ def _issues_from_pandera(
             f"'error' FROM _clean c JOIN _bad_values b ON b.target = {literal(name)} "
             f"AND CAST(c.{ident(name)} AS VARCHAR) = b.value WHERE c._errors = ''"
         )
+
+
+def _failing_extremes(
+    con: duckdb.DuckDBPyConnection,
+    spec: TableSpec,
+    known: dict[Reference, frozenset[str]],
+    names: list[str],
+) -> set[str]:
+    """The columns among ``names`` whose smallest or largest clean value fails pandera."""
+    if not names:
+        return set()
+    bounds = ", ".join(f"[min({ident(n)}), max({ident(n)})] AS {ident(n)}" for n in names)
+    columns = ", ".join(f"unnest({ident(n)}) AS {ident(n)}" for n in names)
+    frame = (
+        con.sql(
+            f"SELECT unnest(['min', 'max']) AS source_row, {columns} FROM "
+            f"(SELECT {bounds} FROM _clean WHERE _errors = '')"
+        )
+        .to_arrow_table()
+        .to_pandas(date_as_object=False)
+    )
+    present = [n for n in names if frame[n].notna().all()]  # all-empty: nothing to check
+    if not present:
+        return set()
+    return failing_columns(table_schema(spec, known, present), frame[["source_row", *present]])
 
 
 def _distinct_chunks(con: duckdb.DuckDBPyConnection, name: str) -> Iterator[pd.DataFrame]:

@@ -8,6 +8,7 @@ A user adapts replenlib to their ERP by editing a small YAML file, not code. Exa
     encoding: auto                  # auto, utf-8, gb18030 (CSV only)
     aggregate: true                 # several lines of one key are summed (lines → daily demand)
     line_key: [单据号, 行号]          # source columns that identify a line (duplicate detection)
+    decimal: "."                    # decimal separator: "." or "," (1.234,5 in European ERPs)
     unit: 单位                       # the unit quantities and prices are expressed in
     units: {个: EA, 支: EA}           # unit names used by the source → unit codes of item_uom
     columns:                        # store column: source column, or alternatives, or options
@@ -27,6 +28,7 @@ the sample exports live in ``replenlib/io/mappings/``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from typing import Any
 import yaml
 
 from replenlib.errors import InputDataError
+from replenlib.io.cleaning import DECIMAL_MARKS
 from replenlib.io.tables import TableSpec, ValueKind, table_spec
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
@@ -107,6 +110,7 @@ class Mapping:
     units: dict[str, str] = field(default_factory=dict)
     aggregate: bool = False
     line_key: tuple[str, ...] = ()
+    decimal: str = "."  #: decimal separator of the file's numbers: "." or ","
     sha256: str = ""
     path: Path | None = None
 
@@ -128,6 +132,10 @@ def header_key(name: str) -> str:
 def load_mapping(path: Path | str) -> Mapping:
     """Read and check a mapping file.
 
+    Parsed files are cached by path, size and modification time: a demo import asks for the
+    same built-in mappings hundreds of times, and YAML parsing is slow; an edited file is
+    parsed again.
+
     Raises
     ------
     InputDataError
@@ -135,6 +143,15 @@ def load_mapping(path: Path | str) -> Mapping:
         column without source or default.
     """
     path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise InputDataError(f"mapping {path}: cannot read it as YAML ({exc})") from exc
+    return _load_mapping(path, stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_mapping(path: Path, _size: int, _mtime_ns: int) -> Mapping:
     try:
         text = path.read_text(encoding="utf-8")
         body = yaml.safe_load(text)
@@ -173,9 +190,17 @@ def parse_mapping(
         units={str(k): str(v) for k, v in (body.get("units") or {}).items()},
         aggregate=bool(body.get("aggregate", False)),
         line_key=_names(body.get("line_key")),
+        decimal=_decimal(body.get("decimal", "."), where),
         sha256=sha256 or _sha(yaml.safe_dump(body, allow_unicode=True, sort_keys=True)),
         path=path,
     )
+
+
+def _decimal(value: object, where: str) -> str:
+    mark = str(value)
+    if mark not in DECIMAL_MARKS:
+        raise InputDataError(f'{where}: `decimal` must be "." or ",", got {value!r}')
+    return mark
 
 
 def _sha(text: str) -> str:

@@ -11,6 +11,13 @@ steps, each a common table expression, all executed by DuckDB in parallel:
    row gives no unit or the base unit itself;
 4. the typed values (quantities × factor, prices ÷ factor) and ``_errors``: the failed
    checks as ``column|rule|reason`` texts joined by ASCII 30, empty when the row is clean.
+
+Every step but the unit factor depends on one cell's text alone. A source column with few
+distinct values (codes, dates, quantities: a few thousand values in millions of rows) is
+therefore cleaned once per *distinct value* in a small dictionary (``d<k>``: raw text →
+cleaned text, typed value, resolved item, error text) that the rows join, instead of once per
+row; the plan's ``dictionary`` names those columns (:func:`low_cardinality_sql` measures
+them). Both ways run the same SQL expressions on the same text, so they give the same rows.
 """
 
 from __future__ import annotations
@@ -38,7 +45,10 @@ WITH candidates AS (
     UNION ALL SELECT gtin, item_id, 3 FROM items
     UNION ALL SELECT gtin, item_id, 4 FROM item_uom WHERE gtin IS NOT NULL
 )
-SELECT code, arg_min(item_id, priority) AS item_id FROM candidates GROUP BY code
+SELECT code, arg_min(item_id, priority) AS item_id FROM candidates GROUP BY code;
+CREATE OR REPLACE TEMP TABLE _item_units AS
+SELECT i.item_id, i.base_uom, string_agg(u.uom, ', ' ORDER BY u.factor_to_base) AS units
+FROM items i LEFT JOIN item_uom u USING (item_id) GROUP BY i.item_id, i.base_uom
 """
 
 
@@ -54,6 +64,7 @@ class CleanPlan:
     line_key: tuple[str, ...]
     extra_errors: tuple[tuple[str, str], ...] = ()  #: (store column, SQL 'rule|reason' or NULL)
     file_columns: tuple[tuple[str, str], ...] = ()  #: (store column, file column) as in the file
+    dictionary: frozenset[str] = frozenset()  #: source columns cleaned once per distinct value
 
     @property
     def present(self) -> tuple[str, ...]:
@@ -68,15 +79,65 @@ def clean_table_sql(plan: CleanPlan) -> str:
     resolve = plan.spec.name != "items"
     items = [c for c in columns if c.kind is ValueKind.CODE and c.reference and resolve]
     items = [c for c in items if c.reference is not None and c.reference.value == "items"]
+    dictionaries = _dictionaries(plan, columns, items)
+    ctes = [*dictionaries.values(), _unit_part(plan)[1]]
     return (
         "CREATE OR REPLACE TEMP TABLE _clean AS\n"
-        f"WITH h AS ({_halfwidth(plan)}),\n"
+        f"WITH {''.join(f'{sql},{chr(10)}' for sql in ctes if sql)}"
+        f"h AS ({_halfwidth(plan, dictionaries)}),\n"
         f"n AS ({_normalise(plan, columns)}),\n"
-        f"r AS ({_resolve(items)}),\n"
+        f"r AS ({_resolve(plan, items)}),\n"
         f"f AS ({_factor(plan, resolve)}),\n"
         f"t AS ({_values(plan, columns)})\n"
         f"{_typed(plan, columns, items)}"
     )
+
+
+def low_cardinality_sql(source_table: str, columns: list[str], probe_rows: int) -> str:
+    """SQL giving, per column, the approximate number of distinct values in the first
+    ``probe_rows`` rows (a dictionary pays when it is well below the number of rows)."""
+    counts = ", ".join(f"approx_count_distinct({ident(c)})" for c in columns)
+    return f"SELECT {counts} FROM (SELECT * FROM {source_table} LIMIT {probe_rows})"
+
+
+def _is_dict(plan: CleanPlan, column: ColumnSpec) -> bool:
+    source = plan.sources.get(column.name)
+    return source is not None and source in plan.dictionary
+
+
+def _d(k: int) -> str:
+    return f"d{k}"
+
+
+def _dictionaries(
+    plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]
+) -> dict[str, str]:
+    """Store column → ``d<k> AS (...)``: one row per distinct source text of the column with
+    ``x`` (the text), ``n``, ``v``, ``r`` (resolved item) and ``e`` (its checks' errors)."""
+    out = {}
+    resolved = {c.name for c in items}
+    for k, column in enumerate(columns):
+        if not _is_dict(plan, column):
+            continue
+        source = ident(plan.sources[column.name])
+        value = _typed_value(plan, column, "n")
+        inner = (
+            f"SELECT x, n, {value} AS v FROM (SELECT x, {_normalised(plan, column, 'h')} AS n "
+            f"FROM (SELECT x, {halfwidth_sql('x')} AS h FROM "
+            f"(SELECT DISTINCT {source} AS x FROM {plan.source_table})))"
+        )
+        if column.name in resolved:
+            inner = (
+                f"SELECT q.*, coalesce(a.item_id, b.item_id) AS r FROM ({inner}) q "
+                f"LEFT JOIN _codes a ON a.code = q.n "
+                f"LEFT JOIN _codes b ON b.code = {gtin14_sql('q.n')}"
+            )
+        else:
+            inner = f"SELECT *, NULL AS r FROM ({inner})"
+        checks = ", ".join(_column_errors(plan, column, "n", "v", "r", column.name in resolved))
+        errors = f"nullif(concat_ws(chr(30), {checks}), '')" if checks else "NULL"
+        out[column.name] = f"{_d(k)} AS (SELECT x, n, v, r, {errors} AS e FROM ({inner}))"
+    return out
 
 
 def _h(name: str) -> str:
@@ -87,15 +148,32 @@ def _v(name: str) -> str:
     return ident(f"v__{name}")
 
 
-def _halfwidth(plan: CleanPlan) -> str:
-    """Every file column used, half-width and trimmed once."""
-    used = sorted(set(plan.sources.values()))
-    parts = ["source_row"] + [f"{halfwidth_sql(ident(c))} AS {_h(c)}" for c in used]
+def _e(name: str) -> str:
+    return ident(f"e__{name}")
+
+
+def _halfwidth(plan: CleanPlan, dictionaries: dict[str, str]) -> str:
+    """Every file column used per row, half-width and trimmed once; the dictionaries joined."""
+    columns = [plan.spec.column(c) for c in plan.present]
+    dict_sources = {plan.sources[c] for c in dictionaries}
+    used = sorted(set(plan.sources.values()) - dict_sources)
+    parts = ["s.source_row"] + [f"{halfwidth_sql('s.' + ident(c))} AS {_h(c)}" for c in used]
+    joins = []
+    for k, column in enumerate(columns):
+        if column.name not in dictionaries:
+            continue
+        name, d = column.name, _d(k)
+        parts += [f"{d}.n AS {_n(name)}", f"{d}.v AS {_v(name)}", f"{d}.r AS {_r(name)}"]
+        parts.append(f"{d}.e AS {_e(name)}")
+        source = ident(plan.sources[name])
+        joins.append(f"LEFT JOIN {d} ON {d}.x IS NOT DISTINCT FROM s.{source}")
     parts += [f"{sql} AS {ident(f'x__{k}')}" for k, (_t, sql) in enumerate(plan.extra_errors)]
-    parts.append(f"{_unit(plan)} AS n___unit")
-    line = ", ".join(f"coalesce({text_sql(ident(c))}, '')" for c in plan.line_key)
+    unit, _cte, unit_join = _unit_part(plan)
+    parts.append(unit)
+    joins.append(unit_join)
+    line = ", ".join(f"coalesce({text_sql('s.' + ident(c))}, '')" for c in plan.line_key)
     parts.append(f"concat_ws('|', {line}) AS _line" if line else "NULL AS _line")
-    return f"SELECT {', '.join(parts)} FROM {plan.source_table}"
+    return f"SELECT {', '.join(parts)} FROM {plan.source_table} s {' '.join(joins)}"
 
 
 def _n(name: str) -> str:
@@ -106,23 +184,30 @@ def _r(name: str) -> str:
     return ident(f"r__{name}")
 
 
+def _normalised(plan: CleanPlan, column: ColumnSpec, h: str) -> str:
+    """The cleaned text of ``column`` from its half-width text ``h`` (or its default)."""
+    mapped = plan.mapping.column(column.name)
+    source = plan.sources.get(column.name)
+    value = normalised_sql(h, column.kind) if source else "NULL"
+    if mapped is not None and mapped.default is not None:
+        value = f"coalesce({value}, {literal(mapped.default)})"
+    return value
+
+
 def _normalise(plan: CleanPlan, columns: list[ColumnSpec]) -> str:
-    parts = ["source_row", "n___unit", "_line"]
-    parts += [ident(f"x__{k}") for k in range(len(plan.extra_errors))]
+    parts = ["h.*"]
     for column in columns:
-        mapped = plan.mapping.column(column.name)
+        if _is_dict(plan, column):
+            continue
         source = plan.sources.get(column.name)
-        value = normalised_sql(_h(source), column.kind) if source else "NULL"
-        if mapped is not None and mapped.default is not None:
-            value = f"coalesce({value}, {literal(mapped.default)})"
+        value = _normalised(plan, column, _h(source) if source else "NULL")
         parts.append(f"{value} AS {_n(column.name)}")
     return f"SELECT {', '.join(parts)} FROM h"
 
 
-def _unit(plan: CleanPlan) -> str:
-    if plan.unit_source is None:
-        return "CAST(NULL AS VARCHAR)"
-    unit = f"upper({text_sql(ident(plan.unit_source))})"
+def _unit(plan: CleanPlan, text: str) -> str:
+    """The row's unit code from the unit cell ``text``, translated through ``units``."""
+    unit = f"upper({text_sql(text)})"
     if not plan.mapping.units:
         return unit
     whens = " ".join(
@@ -132,9 +217,25 @@ def _unit(plan: CleanPlan) -> str:
     return f"(CASE {unit} {whens} ELSE {unit} END)"
 
 
-def _resolve(items: list[ColumnSpec]) -> str:
+def _unit_part(plan: CleanPlan) -> tuple[str, str, str]:
+    """(the unit column of ``h``, a dictionary CTE or '', its join or '')."""
+    if plan.unit_source is None:
+        return "CAST(NULL AS VARCHAR) AS n___unit", "", ""
+    source = ident(plan.unit_source)
+    if plan.unit_source not in plan.dictionary:
+        return f"{_unit(plan, 's.' + source)} AS n___unit", "", ""
+    cte = (
+        f"du AS (SELECT x, {_unit(plan, 'x')} AS u FROM "
+        f"(SELECT DISTINCT {source} AS x FROM {plan.source_table}))"
+    )
+    return "du.u AS n___unit", cte, f"LEFT JOIN du ON du.x IS NOT DISTINCT FROM s.{source}"
+
+
+def _resolve(plan: CleanPlan, items: list[ColumnSpec]) -> str:
     selects, joins = ["n.*"], []
     for k, column in enumerate(items):
+        if _is_dict(plan, column):
+            continue
         a, b = f"c{k}a", f"c{k}b"
         selects.append(f"coalesce({a}.item_id, {b}.item_id) AS {_r(column.name)}")
         joins.append(f"LEFT JOIN _codes {a} ON {a}.code = n.{_n(column.name)}")
@@ -148,52 +249,66 @@ def _factor(plan: CleanPlan, resolve: bool) -> str:
         return "SELECT r.*, 1.0 AS _factor, NULL AS _units, NULL AS _base FROM r"
     item = f"r.{_r(unit_item)}" if resolve else f"r.{_n(unit_item)}"
     return (
-        "SELECT r.*, CASE WHEN r.n___unit IS NULL OR r.n___unit = i.base_uom THEN 1.0 "
-        "ELSE u.factor_to_base END AS _factor, k.units AS _units, i.base_uom AS _base FROM r "
-        f"LEFT JOIN items i ON i.item_id = {item} "
-        f"LEFT JOIN item_uom u ON u.item_id = {item} AND u.uom = r.n___unit "
-        "LEFT JOIN (SELECT item_id, string_agg(uom, ', ' ORDER BY factor_to_base) AS units "
-        f"FROM item_uom GROUP BY item_id) k ON k.item_id = {item}"
+        "SELECT r.*, CASE WHEN r.n___unit IS NULL OR r.n___unit = k.base_uom THEN 1.0 "
+        "ELSE u.factor_to_base END AS _factor, k.units AS _units, k.base_uom AS _base FROM r "
+        f"LEFT JOIN _item_units k ON k.item_id = {item} "
+        f"LEFT JOIN item_uom u ON u.item_id = {item} AND u.uom = r.n___unit"
     )
+
+
+def _typed_value(plan: CleanPlan, column: ColumnSpec, n: str) -> str:
+    """The typed value of ``column`` from its cleaned text ``n`` (before unit conversion)."""
+    mapped = plan.mapping.column(column.name)
+    formats = mapped.formats if mapped else ()
+    values = mapped.values if mapped else {}
+    value = typed_sql(n, column.kind, formats, values, column.allowed, plan.mapping.decimal)
+    return gtin14_sql(value) if column.name == "gtin" else value
 
 
 def _values(plan: CleanPlan, columns: list[ColumnSpec]) -> str:
     """Typed values ``v__*`` (before unit conversion), each computed once."""
     parts = ["f.*"]
     for column in columns:
+        if not _is_dict(plan, column):
+            value = _typed_value(plan, column, _n(column.name))
+            parts.append(f"{value} AS {_v(column.name)}")
+    return f"SELECT {', '.join(parts)} FROM f"
+
+
+def _column_errors(
+    plan: CleanPlan, column: ColumnSpec, n: str, v: str, r: str, resolved: bool
+) -> list[str]:
+    """The checks of one column's text ``n``, typed value ``v`` and resolved item ``r``,
+    each SQL giving ``'column|rule|reason'`` or NULL."""
+    errors = [_item_error(column.name, n, r)] if resolved else []
+    if column.required and column.name not in plan.spec.derived:
+        errors.append(
+            f"CASE WHEN {n} IS NULL THEN '{column.name}|required|a value is required' END"
+        )
+    if column.kind is not ValueKind.ENUM:
         mapped = plan.mapping.column(column.name)
         formats = mapped.formats if mapped else ()
-        values = mapped.values if mapped else {}
-        value = typed_sql(_n(column.name), column.kind, formats, values, column.allowed)
-        if column.name == "gtin":
-            value = gtin14_sql(value)
-        parts.append(f"{value} AS {_v(column.name)}")
-    return f"SELECT {', '.join(parts)} FROM f"
+        parse = parse_error_sql(n, v, column.kind, formats, plan.mapping.decimal)
+        if parse != "NULL":
+            errors.append(f"{literal(column.name + '|')} || {parse}")
+    return errors
 
 
 def _typed(plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]) -> str:
     resolved = {c.name for c in items}
     values, errors = ["source_row", "_line"], []
     for column in columns:
-        mapped = plan.mapping.column(column.name)
-        formats = mapped.formats if mapped else ()
-        n, value = _n(column.name), _v(column.name)
-        if column.name in resolved:
-            value = _r(column.name)
-            errors.append(_item_error(column.name))
-        elif column.kind is ValueKind.QUANTITY:
+        name = column.name
+        value = _r(name) if name in resolved else _v(name)
+        if name not in resolved and column.kind is ValueKind.QUANTITY:
             value = f"{value} * _factor"
-        elif column.kind is ValueKind.PRICE:
+        elif name not in resolved and column.kind is ValueKind.PRICE:
             value = f"{value} / _factor"
-        values.append(f"{value} AS {ident(column.name)}")
-        if column.required and column.name not in plan.spec.derived:
-            errors.append(
-                f"CASE WHEN {n} IS NULL THEN '{column.name}|required|a value is required' END"
-            )
-        if column.kind is not ValueKind.ENUM:
-            parse = parse_error_sql(n, _v(column.name), column.kind, formats)
-            if parse != "NULL":
-                errors.append(f"{literal(column.name + '|')} || {parse}")
+        values.append(f"{value} AS {ident(name)}")
+        if _is_dict(plan, column):
+            errors.append(_e(name))
+        else:
+            errors += _column_errors(plan, column, _n(name), _v(name), _r(name), name in resolved)
     errors += _unit_errors(plan)
     errors += [
         f"{literal(target + '|')} || {ident(f'x__{k}')}"
@@ -205,9 +320,9 @@ def _typed(plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]) 
     return f"SELECT {', '.join(values)} FROM t"
 
 
-def _item_error(name: str) -> str:
+def _item_error(name: str, n: str, r: str) -> str:
     return (
-        f"CASE WHEN {_n(name)} IS NOT NULL AND {_r(name)} IS NULL THEN "
+        f"CASE WHEN {n} IS NOT NULL AND {r} IS NULL THEN "
         f"'{name}|unknown_item|not in the item master (item code, old code, supplier code or "
         "GTIN of any packaging level)' END"
     )

@@ -52,9 +52,10 @@ KPIS: dict[str, KpiDefinition] = {
             "inventory_days",
             "Inventory days",
             "days",
-            "usable on-hand value [CNY] ÷ average daily demand value [CNY/day]",
+            "owned usable on-hand value [CNY] ÷ average daily demand value of owned items "
+            "[CNY/day] (consignment excluded from both)",
             False,
-            "可用库存金额 [元] ÷ 日均需求金额 [元/天]",
+            "自有可用库存金额 [元] ÷ 自有物料日均需求金额 [元/天]（寄售库存两者均不计）",
         ),
         KpiDefinition(
             "on_time_delivery_rate",
@@ -84,9 +85,18 @@ KPIS: dict[str, KpiDefinition] = {
             "inventory_value",
             "Inventory value",
             "CNY",
-            "Σ usable on hand × unit cost",
+            "Σ usable on hand × unit cost of owned items (consignment stock belongs to the "
+            "supplier until used)",
             False,
-            "Σ 可用库存 × 单位成本",
+            "Σ 自有物料可用库存 × 单位成本（寄售库存在使用前属于供应商）",
+        ),
+        KpiDefinition(
+            "consignment_value",
+            "Consignment stock value",
+            "CNY",
+            "Σ usable on hand × unit cost of consignment items (supplier-owned, held on site)",
+            False,
+            "Σ 寄售物料可用库存 × 单位成本（供应商所有，存放在本方）",
         ),
         KpiDefinition(
             "quantity_fill_rate",

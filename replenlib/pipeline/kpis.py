@@ -36,11 +36,7 @@ def run_kpis(
             ("stockout_rate", scope, k.stockout_rate(part["quantity"], part["quantity_shipped"]))
         )
         rows.append(("fill_rate", scope, k.fill_rate(part["quantity"], part["quantity_shipped"])))
-    unit_cost = inputs.series["unit_cost"].to_numpy(dtype=np.float64)
-    on_hand_value = float(np.sum(inputs.usable_on_hand * unit_cost))
-    daily_value = float(np.sum(service["quantity"] * service["unit_cost"])) / SERVICE_WINDOW_DAYS
-    rows.append(("inventory_value", "all", on_hand_value))
-    rows.append(("inventory_days", "all", k.inventory_days(on_hand_value, daily_value)))
+    rows.extend(_inventory_rows(con, inputs, service))
     rows.extend(_supplier_rows(con, inputs.as_of))
     rows.append(("lot_trace_success_rate", "all", _trace_success(con, inputs.as_of)))
     rows.extend(_cost_and_compliance_rows(con, inputs.as_of))
@@ -57,12 +53,35 @@ def run_kpis(
     return frame
 
 
+def _inventory_rows(
+    con: duckdb.DuckDBPyConnection, inputs: PlanningInputs, service: pd.DataFrame
+) -> list[tuple[str, str, float]]:
+    """Owned inventory value and days, and consignment stock value apart.
+
+    Consignment stock belongs to the supplier until it is used (implants and stents at
+    hospitals): counting it as inventory would overstate the working capital tied up, so it
+    leaves both the value and the demand value that inventory days divide by.
+    """
+    consigned = set(con.execute("SELECT item_id FROM items WHERE is_consignment").df()["item_id"])
+    series = inputs.series
+    value = inputs.usable_on_hand * series["unit_cost"].to_numpy(dtype=np.float64)
+    on_consignment = series["item_id"].isin(consigned).to_numpy()
+    owned_value = float(np.sum(value[~on_consignment]))
+    owned_lines = service[~service["item_id"].isin(consigned)]
+    daily = float(np.sum(owned_lines["quantity"] * owned_lines["unit_cost"])) / SERVICE_WINDOW_DAYS
+    return [
+        ("inventory_value", "all", owned_value),
+        ("consignment_value", "all", float(np.sum(value[on_consignment]))),
+        ("inventory_days", "all", k.inventory_days(owned_value, daily)),
+    ]
+
+
 def _service_lines(con: duckdb.DuckDBPyConnection, day: date, tiers: pd.DataFrame) -> pd.DataFrame:
     con.register("_tiers", tiers)
     try:
         return con.execute(
             """
-            SELECT d.quantity, d.quantity_shipped, t.tier, i.unit_cost
+            SELECT d.item_id, d.quantity, d.quantity_shipped, t.tier, i.unit_cost
             FROM demand_history d JOIN _tiers t USING (item_id, location_id)
             JOIN items i USING (item_id)
             WHERE d.demand_date <= ?::DATE AND date_diff('day', d.demand_date, ?::DATE) < ?

@@ -27,6 +27,7 @@ TILE_KPIS = (
     "fill_rate",
     "inventory_days",
     "inventory_value",
+    "consignment_value",
     "on_time_delivery_rate",
     "quality_pass_rate",
     "unit_cost",
