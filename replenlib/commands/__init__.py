@@ -54,7 +54,7 @@ def backend_options(function: FC) -> FC:
             "--partitions",
             type=click.IntRange(min=1),
             default=None,
-            help="Item partitions [default: 1 locally, 4 per worker on Dask].",
+            help="Item partitions [default: 1 locally, 4 × --workers on Dask].",
         ),
         click.option(
             "--exchange",

@@ -73,7 +73,7 @@ class RunSummary:
 class RunOptions:
     """Where the computation runs (:mod:`.backends`) and how it is split (:mod:`.compute`).
 
-    ``partitions`` defaults to 1 on the local backend and to 4 per worker on Dask;
+    ``partitions`` defaults to 1 on the local backend and to 4 × ``workers`` on Dask;
     ``exchange`` is the folder for the Parquet files of the Dask backend — one every worker
     can read (default: a temporary folder beside the store, removed after the run).
     """
