@@ -206,3 +206,28 @@ def test_segments_recover_the_demo_generator_truth(small_store: Path) -> None:
     assert share("smooth", "demand_class", ("smooth", "erratic")) > 0.85
     assert share("end_of_life", "lifecycle", ("end_of_life", "decline")) > 0.7
     assert share("new", "lifecycle", ("new", "growth")) > 0.7
+
+
+def test_the_demo_sends_crm_signals_that_reach_the_forecasts(small_store: Path) -> None:
+    with reader(small_store) as con:
+        signals = con.execute(
+            "SELECT kind, status, count(*) AS n FROM demand_signals GROUP BY ALL"
+        ).df()
+        known = con.execute(
+            """
+            SELECT f.item_id, f.location_id, sum(f.known) AS known, any_value(s.expected) AS expected
+            FROM forecast_values f JOIN (
+                SELECT item_id, location_id,
+                       sum(CASE WHEN status = 'cancelled' THEN 0 ELSE quantity * probability END)
+                       AS expected
+                FROM demand_signals GROUP BY ALL
+            ) s USING (item_id, location_id)
+            GROUP BY ALL
+            """
+        ).df()
+    assert set(signals["kind"]) == {"surgery", "tender", "contract"}
+    assert set(signals["status"]) == {"scheduled", "open", "won", "cancelled"}
+    # every signal in the horizon is known demand of its series, weighted by its probability;
+    # a cancelled one is not
+    assert len(known) > 50
+    np.testing.assert_allclose(known["known"], known["expected"], rtol=1e-9)

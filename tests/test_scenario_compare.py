@@ -6,11 +6,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from replenlib.errors import InputDataError
 from replenlib.scenario.assemble import plan_policy
 from replenlib.scenario.base import Levers, apply
 from replenlib.scenario.business_case import erp_groups
 from replenlib.scenario.compare import compare, paired_difference
 from replenlib.scenario.definition import (
+    ChangeSupplier,
+    FailureRule,
     PolicyChoice,
     Scenario,
     Selector,
@@ -127,3 +130,26 @@ def test_plans_use_the_erp_settings_or_the_policy() -> None:
     loose, strict = plan_policy(BASE, apply(BASE, LOOSE)), plan_policy(BASE, apply(BASE, STRICT))
     assert np.all(strict.reorder_point >= loose.reorder_point)
     assert np.all(strict.safety_stock >= loose.safety_stock)
+
+
+def test_random_supplier_failures_cost_service_and_a_backup_wins_it_back() -> None:
+    # The same world for every scenario (common random numbers): SUP-IMPORT fails six times
+    # a year for three weeks on average; switching its series to their backup recovers.
+    rules = (FailureRule(("SUP-IMPORT",), 6.0, 21.0),)
+    failing = BASE.with_failures(rules)
+    assert failing.failures is not None
+    names = list(BASE.source_names)
+    np.testing.assert_array_equal(
+        failing.failures.rate_per_year, [6.0 if n == "SUP-IMPORT" else 0.0 for n in names]
+    )
+    backup = Scenario(
+        "backup", "import items from the backup", (ChangeSupplier("SUP-IMPORT", "backup"),)
+    )
+    calm = compare(BASE, [TIERED, backup], "tiered", RUN, np.random.default_rng(5)).pooled()
+    hit = compare(failing, [TIERED, backup], "tiered", RUN, np.random.default_rng(5)).pooled()
+    fill_calm, fill_hit = calm[SimKpi.FILL_RATE], hit[SimKpi.FILL_RATE]
+    assert fill_hit[0].mean() < fill_calm[0].mean() - 0.01  # outages hurt the primary
+    assert fill_hit[1].mean() > fill_hit[0].mean() + 0.01  # the backup's worth shows
+    np.testing.assert_array_equal(fill_hit[1], fill_calm[1])  # SUP-A never fails: same draws
+    with pytest.raises(InputDataError, match=r"supplier_failures\[0\]\.suppliers: no series buys"):
+        BASE.with_failures((FailureRule(("SUP-Z",), 1.0, 5.0),))

@@ -123,6 +123,14 @@ _GOOD = {"scenarios": [{"name": "a"}, {"name": "b"}]}
             "f.yaml: business_case.after: expected one of the scenario names (a, b), got 'z'",
         ),
         (
+            {**_GOOD, "supplier_failures": {"rate_per_year": 2}},
+            "f.yaml: supplier_failures[0].mean_duration_days: expected a number, got None",
+        ),
+        (
+            {**_GOOD, "supplier_failures": [{"rate_per_year": -1, "mean_duration_days": 5}]},
+            "f.yaml: supplier_failures[0].rate_per_year: expected outages per year in [0, 365], got -1",
+        ),
+        (
             {**_GOOD, "analyses": {"tornado": {"demand_level": 2}}},
             "f.yaml: analyses.tornado.demand_level: expected a relative swing in [0, 0.9], got 2",
         ),

@@ -201,3 +201,29 @@ def _kernel_config() -> object:
     config = Config()
     config.ReportKernelManager.extra_env = KERNEL_ENV
     return config
+
+
+def test_a_scenario_file_sets_random_supplier_failures(small_store: Path, tmp_path: Path) -> None:
+    from replenlib.pipeline.scenario_stage import explore_scenarios
+
+    with reader(small_store) as con:
+        busiest = con.execute(
+            "SELECT supplier_id FROM item_supplier WHERE priority = 1 GROUP BY 1 "
+            "ORDER BY count(*) DESC LIMIT 1"
+        ).fetchall()[0][0]
+    body = {
+        "name": "outages",
+        "horizon_days": 90,
+        "warmup_days": 30,
+        "scenarios": [{"name": "tiered"}],
+        "analyses": {"calibration": False},
+    }
+    fill = {}
+    for label, failures in (("calm", []), ("failing", [{"suppliers": [busiest],
+                            "rate_per_year": 12, "mean_duration_days": 30}])):  # fmt: skip
+        path = tmp_path / f"{label}.yaml"
+        path.write_text(yaml.safe_dump({**body, "supplier_failures": failures}), encoding="utf-8")
+        kpis = explore_scenarios(small_store, path, replications=3, analyses=False).kpis
+        row = kpis[(kpis["kpi"] == "fill_rate") & (kpis["scope"] == "all")]
+        fill[label] = float(row["mean"].iloc[0])
+    assert fill["failing"] < fill["calm"] - 0.005

@@ -7,6 +7,7 @@ quantity, an impossible date, an invalid GTIN, a GTIN shared by two item codes, 
 duplicate item, an unknown unit and supplier, a row in another encoding, a repeated and an
 out-of-order logger reading, UDI scans with a bad check digit or an impossible expiry. Bad rows
 are *extra* rows: every generated row still loads, so the store matches the generator.
+:func:`demand_signals` adds the CRM's known future demand (surgeries, tenders, contracts).
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def demo_exports(tables: dict[str, pd.DataFrame]) -> list[ExportSpec]:
         ExportSpec("qms_recalls", "qms/召回.xlsx"),
         ExportSpec("qms_recall_lots", "qms/召回批次.csv"),
         ExportSpec("udi_scans", "udi/扫码记录.csv", date_format="%Y-%m-%d"),
+        ExportSpec("crm_signals", "crm/需求信号.csv", encoding="utf-8-sig"),
     ]  # fmt: skip
 
 
@@ -161,3 +163,142 @@ def _first_gtin(raws: list[str]) -> str:
         if raw.startswith("]d201"):
             return raw[5:19]
     return "06901234567892"
+
+
+#: Share of the next two weeks' implant and stent use a hospital has already scheduled.
+SCHEDULED_SHARE = 0.6
+#: Days ahead surgeries are scheduled [days].
+SURGERY_HORIZON_DAYS = 14
+
+
+def demand_signals(
+    tables: dict[str, pd.DataFrame], rng: np.random.Generator, as_of: dt.date
+) -> pd.DataFrame:
+    """CRM signals a real hospital group sends: scheduled surgeries, tenders and contracts.
+
+    * **surgeries**: at each stock point serving implants and stents, about
+      :data:`SCHEDULED_SHARE` of the next :data:`SURGERY_HORIZON_DAYS` days' expected use is
+      booked as surgeries of one or two units (status ``scheduled``, probability 1);
+    * **tenders**: for a few high-volume consumables at the central warehouse and the DCs, an
+      open tender of eight weeks of demand 3–8 weeks out (probability 0.3–0.7), one won and
+      one cancelled;
+    * **contracts**: weekly call-offs of a few reagents for the next four weeks (``won``).
+
+    Quantities follow each item-location's mean daily demand over the last 91 days.
+    """
+    rate = _daily_rates(tables["demand_history"], as_of)
+    items = tables["items"].set_index("item_id")
+    category = rate["item_id"].map(items["category"])
+    parts = [
+        _surgeries(
+            rng, rate[category.isin(("orthopaedic_implant", "cardiac_stent")).to_numpy()], as_of
+        ),
+        _tenders(rng, rate[(category == "surgical_consumable").to_numpy()], tables, as_of),
+        _contracts(rng, rate[(category == "ivd_reagent").to_numpy()], tables, as_of),
+    ]
+    signals = pd.concat(parts, ignore_index=True)
+    signals.insert(0, "signal_id", [f"SG{k + 1:06d}" for k in range(len(signals))])
+    return signals
+
+
+def _daily_rates(demand: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    recent = demand[pd.to_datetime(demand["demand_date"]) > pd.Timestamp(as_of - dt.timedelta(91))]
+    rate = recent.groupby(["item_id", "location_id"], as_index=False)["quantity"].sum()
+    rate["rate"] = rate.pop("quantity") / 91.0
+    rate = rate[rate["rate"] > 0]
+    return pd.DataFrame(rate.sort_values(["item_id", "location_id"], ignore_index=True))
+
+
+def _signal_frame(
+    kind: str,
+    rows: pd.DataFrame,
+    days: np.ndarray,
+    quantity: np.ndarray,
+    probability: np.ndarray,
+    status: list[str] | str,
+    reference: str,
+    as_of: dt.date,
+    customer: pd.Series | None = None,
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "kind": kind,
+            "item_id": rows["item_id"].to_numpy(),
+            "location_id": rows["location_id"].to_numpy(),
+            "customer_id": None if customer is None else customer.to_numpy(),
+            "signal_date": [as_of + dt.timedelta(days=int(d)) for d in days],
+            "quantity": quantity.astype(np.float64),
+            "probability": probability,
+            "status": status,
+            "reference": [f"{reference}-{k + 1:05d}" for k in range(len(rows))],
+        }
+    )
+
+
+def _surgeries(rng: np.random.Generator, rate: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    booked = rng.poisson(SCHEDULED_SHARE * SURGERY_HORIZON_DAYS * rate["rate"].to_numpy() / 1.3)
+    rows = rate.loc[rate.index.repeat(booked)].reset_index(drop=True)
+    days = rng.integers(1, SURGERY_HORIZON_DAYS + 1, len(rows))
+    units = 1 + (rng.random(len(rows)) < 0.3)  # one implant, sometimes two (1.3 on average)
+    return _signal_frame("surgery", rows, days, units, np.ones(len(rows)), "scheduled", "OP", as_of)
+
+
+def _tenders(
+    rng: np.random.Generator, rate: pd.DataFrame, tables: dict[str, pd.DataFrame], as_of: dt.date
+) -> pd.DataFrame:
+    upstream = set(tables["locations"].loc[lambda f: f["kind"] != "hospital", "location_id"])
+    pool = rate[rate["location_id"].isin(upstream)].nlargest(12, "rate")
+    rows = pool.iloc[np.sort(rng.choice(len(pool), min(6, len(pool)), replace=False))]
+    rows = rows.reset_index(drop=True)
+    status = ["open"] * len(rows)
+    probability = np.round(rng.uniform(0.3, 0.7, len(rows)), 2)
+    if len(rows) >= 2:
+        status[0], probability[0] = "won", 1.0
+        status[1] = "cancelled"
+    quantity = np.ceil(56 * rows["rate"].to_numpy())
+    days = rng.integers(21, 57, len(rows))
+    return _signal_frame(
+        "tender",
+        rows,
+        days,
+        quantity,
+        probability,
+        status,
+        "TD",
+        as_of,
+        _customer_of(rows, tables["customers"], rng),
+    )
+
+
+def _contracts(
+    rng: np.random.Generator, rate: pd.DataFrame, tables: dict[str, pd.DataFrame], as_of: dt.date
+) -> pd.DataFrame:
+    pool = rate.nlargest(10, "rate")
+    chosen = pool.iloc[np.sort(rng.choice(len(pool), min(4, len(pool)), replace=False))]
+    rows = chosen.loc[chosen.index.repeat(4)].reset_index(drop=True)
+    days = np.tile(np.arange(1, 5) * 7, len(chosen))
+    quantity = np.ceil(7 * rows["rate"].to_numpy())
+    return _signal_frame(
+        "contract",
+        rows,
+        days,
+        quantity,
+        np.ones(len(rows)),
+        "won",
+        "CT",
+        as_of,
+        _customer_of(rows, tables["customers"], rng),
+    )
+
+
+def _customer_of(
+    rows: pd.DataFrame, customers: pd.DataFrame, rng: np.random.Generator
+) -> pd.Series:
+    """A customer the row's stock point serves (none at a hospital's own store)."""
+    served = customers.groupby("location_id")["customer_id"].agg(list)
+    return pd.Series(
+        [
+            served[loc][int(rng.integers(len(served[loc])))] if loc in served.index else None
+            for loc in rows["location_id"]
+        ]
+    )

@@ -1,7 +1,7 @@
 """The demo: generated data written as source-system exports, then imported like real data.
 
 ``replen demo`` exercises the same path a user's own exports take: the generator's tables are
-written as ERP/WMS/QMS/TMS/cold-chain/UDI files (Chinese and English column names, UTF-8,
+written as ERP/WMS/QMS/TMS/CRM/cold-chain/UDI files (Chinese and English column names, UTF-8,
 UTF-8 with BOM, GB18030 and XLSX, a few bad rows; :mod:`replenlib.io.demo_exports`) into
 ``<store folder>/demo-exports/``, and imported in one transaction into a fresh store. The
 data-health report then shows the quarantine reasons of those bad rows.
@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from replenlib.io import ImportRequest, LoadResult, import_files
-from replenlib.io.demo_exports import demo_exports, hibc_xref, udi_scans
+from replenlib.io.demo_exports import demand_signals, demo_exports, hibc_xref, udi_scans
 from replenlib.io.exports import write_exports
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ def load_demo(
     tables = dict(data.tables)
     xref = hibc_xref(tables["items"])
     tables["item_xref"] = xref
-    tables["udi_scans"] = udi_scans(tables, xref, np.random.default_rng(seed))
+    scans_rng, signals_rng = (np.random.default_rng(s) for s in (seed, [seed, 1]))
+    tables["udi_scans"] = udi_scans(tables, xref, scans_rng)
+    tables["demand_signals"] = demand_signals(tables, signals_rng, data.as_of)
     folder = exports or Path(db).resolve().parent / "demo-exports"
     written = write_exports(tables, demo_exports(tables), folder)
     requests = [ImportRequest(kind, path) for kind, path in written]

@@ -191,6 +191,12 @@ def _body(scenarios: ScenarioSet) -> dict[str, Any]:
     }
     if scenarios.business_case:
         body["business_case"] = dict(zip(("before", "after"), scenarios.business_case, strict=True))
+    if scenarios.supplier_failures:
+        body["supplier_failures"] = [
+            {"rate_per_year": f.rate_per_year, "mean_duration_days": f.mean_duration_days}
+            | ({"suppliers": list(f.suppliers)} if f.suppliers else {})
+            for f in scenarios.supplier_failures
+        ]
     return body
 
 
@@ -198,7 +204,7 @@ def analyse(
     store: StoreBase, scenarios: ScenarioSet, step: StepCallback
 ) -> dict[str, pd.DataFrame]:
     """Simulate and analyse; return the frames of the ``scenario_*`` tables (no run id)."""
-    base, a = store.base, scenarios.analyses
+    base, a = store.base.with_failures(scenarios.supplier_failures), scenarios.analyses
     settings = RunSettings(
         scenarios.warmup_days + scenarios.horizon_days,
         scenarios.replications,

@@ -14,6 +14,7 @@ store (:mod:`replenlib.pipeline.scenario_inputs`); tests build it directly.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeVar
 
@@ -29,6 +30,7 @@ from replenlib.scenario.definition import (
     ChangeMoq,
     ChangeSupplier,
     DemandShock,
+    FailureRule,
     Override,
     PolicyChoice,
     Scenario,
@@ -122,6 +124,31 @@ class ScenarioBase:
     failures: SupplierFailures | None = None
     customer_share: NDArray[np.float64] | None = None
     cycle_demand: CycleDemandSource | None = None
+
+    def with_failures(self, rules: Sequence[FailureRule]) -> ScenarioBase:
+        """This base with random outages of the suppliers ``rules`` name (transfer lanes never
+        fail; a later rule wins); unchanged without rules.
+
+        Raises
+        ------
+        InputDataError
+            A rule names a supplier no series buys from.
+        """
+        if not rules:
+            return self
+        known = {str(s) for s in (*self.supplier_id, *self.backup_supplier_id) if s is not None}
+        names = np.asarray(self.source_names, dtype=object)
+        rate, duration = np.zeros(len(names)), np.ones(len(names))
+        for n, rule in enumerate(rules):
+            unknown = sorted(set(rule.suppliers) - known)
+            if unknown:
+                raise InputDataError(
+                    f"supplier_failures[{n}].suppliers: no series buys from {unknown[0]!r}; "
+                    f"suppliers: {', '.join(sorted(known))}"
+                )
+            chosen = np.isin(names, list(rule.suppliers or known))
+            rate[chosen], duration[chosen] = rule.rate_per_year, rule.mean_duration_days
+        return replace(self, failures=SupplierFailures(rate, duration))
 
     @property
     def n_series(self) -> int:

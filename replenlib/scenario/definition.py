@@ -30,6 +30,12 @@ key                     what it changes
 
 A selection (``where``) names ``tier``, ``category``, ``supplier``, ``location`` or
 ``item`` (a value or a list each; all given must match).
+
+Random supplier failures belong to the world every scenario faces, not to one scenario: the
+top-level ``supplier_failures`` (a rule or a list of rules) gives suppliers (``suppliers``,
+default all; a later rule wins) outages starting as a Poisson process of ``rate_per_year``
+[1/year] lasting ``mean_duration_days`` [days] on average. With common random numbers every
+scenario meets the same outages, so a scenario that sources from a backup shows its worth.
 """
 
 from __future__ import annotations
@@ -132,6 +138,15 @@ class SupplierOutage:
 
 
 @dataclass(frozen=True)
+class FailureRule:
+    """Top-level ``supplier_failures`` rule: random outages of ``suppliers`` (empty = all)."""
+
+    suppliers: tuple[str, ...]
+    rate_per_year: float
+    mean_duration_days: float
+
+
+@dataclass(frozen=True)
 class DemandShock:
     """Override ``demand``: demand × ``multiplier`` [-] (sizes' spread × ``variability``)
     from ``start_day`` for ``duration_days`` [days]; ``replan`` False = a surprise."""
@@ -222,6 +237,7 @@ class ScenarioSet:
     demand: DemandSource = DemandSource.BOOTSTRAP
     analyses: Analyses = field(default_factory=Analyses)
     business_case: tuple[str, str] | None = None  #: (before, after) scenario names
+    supplier_failures: tuple[FailureRule, ...] = ()  #: random outages every scenario meets
 
     def scenario(self, name: str) -> Scenario:
         """The scenario called ``name``."""

@@ -19,6 +19,7 @@ from replenlib.scenario.definition import (
     ChangeSupplier,
     DemandShock,
     DemandSource,
+    FailureRule,
     Override,
     PolicyChoice,
     Scenario,
@@ -43,6 +44,7 @@ _TOP = (
     "demand",
     "analyses",
     "business_case",
+    "supplier_failures",
     "scenarios",
 )
 _WHERE = ("tier", "category", "supplier", "location", "item")
@@ -89,8 +91,30 @@ def parse_scenario_set(body: object, source: str) -> ScenarioSet:
         demand=DemandSource(demand),
         analyses=_analyses(r, top.get("analyses", {}), names),
         business_case=_business_case(r, top.get("business_case"), names, baseline),
+        supplier_failures=_failures(r, top.get("supplier_failures", [])),
     )
     return result
+
+
+def _failures(r: _Reader, value: object) -> tuple[FailureRule, ...]:
+    """The top-level ``supplier_failures`` rules (see :mod:`.definition`)."""
+    rules = []
+    for path, rule in r.rules(value, "supplier_failures"):
+        body = r.mapping(rule, path, ("suppliers", "rate_per_year", "mean_duration_days"))
+        for key in ("rate_per_year", "mean_duration_days"):
+            if key not in body:
+                raise r.fail(f"{path}.{key}", "a number", None)
+        suppliers = r.texts(body["suppliers"], f"{path}.suppliers") if "suppliers" in body else ()
+        rules.append(
+            FailureRule(
+                suppliers,
+                r.number(body["rate_per_year"], f"{path}.rate_per_year", 0.0, 365.0,
+                         "outages per year in [0, 365]"),
+                r.number(body["mean_duration_days"], f"{path}.mean_duration_days", 1.0, 365.0,
+                         "days in [1, 365]"),
+            )
+        )  # fmt: skip
+    return tuple(rules)
 
 
 def _business_case(
