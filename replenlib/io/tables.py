@@ -80,6 +80,8 @@ class TableSpec:
     unit_item: str | None = None
     title: str = ""
     derived: tuple[str, ...] = ()  #: columns the import computes (from a parsed UDI scan)
+    #: its dates look ahead (signals, planned orders): they say nothing of how fresh data are
+    forward: bool = False
 
     def column(self, name: str) -> ColumnSpec:
         """Return the spec of column ``name``."""
@@ -484,6 +486,7 @@ _IMPORTED = (
         date_column="start_date",
         unit_item="item_id",
         title="production orders",
+        forward=True,
     ),
     TableSpec(
         "component_consumption",
@@ -516,6 +519,7 @@ _IMPORTED = (
         ),
         ("signal_id",),
         date_column="signal_date",
+        forward=True,
         unit_item="item_id",
         title="demand signals",
     ),
@@ -573,6 +577,9 @@ _IMPORTED = (
 
 #: Every importable table by name.
 TABLES: dict[str, TableSpec] = {t.name: t for t in _MASTER + _TRANSACTIONS + _IMPORTED}
+
+#: Tables whose dates look ahead: left out of "data up to" (see :attr:`TableSpec.forward`).
+FORWARD_TABLES: tuple[str, ...] = tuple(t.name for t in TABLES.values() if t.forward)
 
 #: The order in which tables load when several files are imported together (references first).
 LOAD_ORDER: tuple[str, ...] = tuple(TABLES)

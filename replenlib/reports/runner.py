@@ -75,7 +75,11 @@ def render_report(
 def report_stamp(db_file: Path, run_id: str | None, lang: str = "en") -> str:
     """'Run … · data up to … · policy version v…' for a report's header: the run reported on
     (runless reports: the latest run), the latest business date in the store (demand history
-    or any import), and the policy version that run planned with."""
+    or any import but those whose dates look ahead), and the policy version that run planned
+    with."""
+    from replenlib.io.tables import FORWARD_TABLES  # replenlib.io loads the import stack
+
+    forward = ", ".join(f"'{name}'" for name in FORWARD_TABLES)
     with reader(db_file) as con:
         sql = "SELECT run_id, policy_version FROM runs " + (
             "WHERE run_id = ?" if run_id else "ORDER BY started_at DESC LIMIT 1"
@@ -83,7 +87,7 @@ def report_stamp(db_file: Path, run_id: str | None, lang: str = "en") -> str:
         run = con.execute(sql, [run_id] if run_id else []).fetchall()
         fresh = con.execute(
             "SELECT greatest((SELECT max(demand_date) FROM demand_history), "
-            "(SELECT max(latest_date) FROM loads))"
+            f"(SELECT max(latest_date) FROM loads WHERE table_name NOT IN ({forward})))"
         ).fetchall()[0][0]
     run_text, version = (str(run[0][0]), str(run[0][1])) if run else ("–", "–")
     return label("report_stamp", lang).format(run=run_text, fresh=fresh or "–", version=version)
