@@ -19,7 +19,7 @@ from typing import IO, Any
 
 import click
 
-from replenlib.commands import db_option
+from replenlib.commands import backend_options, db_option
 from replenlib.errors import ReplenError
 
 SIZES = ("small", "medium", "large")
@@ -131,11 +131,17 @@ def demo(size: str, seed: int, reports: Path | None, no_report: bool, db: Path |
     "--as-of", "as_of", default=None, help="Planning day YYYY-MM-DD [default: last demand day]."
 )
 @db_option
-def run(as_of: str | None, db: Path | None) -> None:
-    """Run the nightly pipeline: forecasts, policy parameters, order proposals, KPIs."""
-    from replenlib.config import db_path
+@backend_options
+def run(as_of: str | None, db: Path | None, **backend: Any) -> None:
+    """Run the nightly pipeline: forecasts, policy parameters, order proposals, KPIs.
 
-    summary = _run(db_path(db), _parse_day(as_of), Steps(1))
+    With --backend dask the forecasting and policy work runs on a Dask cluster (the one at
+    --scheduler, or a LocalCluster of --workers processes); the results are the same.
+    """
+    from replenlib.config import db_path
+    from replenlib.pipeline.nightly import run_options
+
+    summary = _run(db_path(db), _parse_day(as_of), Steps(1), run_options(**backend))
     _print_summary(summary)
 
 
@@ -196,13 +202,18 @@ def db_upgrade(db: Path | None) -> None:
     click.echo(f"{db_path(db)} is at schema version {SCHEMA_VERSION}")
 
 
-def _run(store: Path, as_of: date | None, steps: Steps) -> Any:
+def _run(store: Path, as_of: date | None, steps: Steps, options: Any = None) -> Any:
     from replenlib.pipeline.nightly import run_nightly
     from replenlib.store.db import require_store
 
     require_store(store)
     with steps.step(f"running the nightly pipeline on {store}"):
-        return run_nightly(store, as_of=as_of, on_step=lambda s: click.echo(f"      {s}", err=True))
+        return run_nightly(
+            store,
+            as_of=as_of,
+            on_step=lambda s: click.echo(f"      {s}", err=True),
+            options=options,
+        )
 
 
 def _run_and_report(store: Path, out: Path, steps: Steps, names: list[str] | None) -> None:

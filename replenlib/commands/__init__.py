@@ -21,3 +21,49 @@ def db_option(function: FC) -> FC:
         help="Store file [default: $REPLEN_DB or data/replen.duckdb].",
     )
     return decorate(function)
+
+
+BACKENDS = ("local", "dask")
+
+
+def backend_options(function: FC) -> FC:
+    """``--backend``, ``--scheduler``, ``--workers``, ``--partitions``: where the nightly
+    computation runs (see :mod:`replenlib.pipeline.backends`)."""
+    options = (
+        click.option(
+            "--backend",
+            type=click.Choice(BACKENDS),
+            default="local",
+            show_default=True,
+            help="local: this process; dask: a Dask cluster (--scheduler) or a LocalCluster.",
+        ),
+        click.option(
+            "--scheduler",
+            default=None,
+            metavar="ADDRESS",
+            help="Dask scheduler, e.g. tcp://host:8786 [default: a LocalCluster here].",
+        ),
+        click.option(
+            "--workers",
+            type=click.IntRange(min=1),
+            default=2,
+            show_default=True,
+            help="LocalCluster worker processes (without --scheduler).",
+        ),
+        click.option(
+            "--partitions",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Item partitions [default: 1 locally, 4 × --workers on Dask].",
+        ),
+        click.option(
+            "--exchange",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Folder for the Dask run's Parquet files; every worker must read it "
+            "[default: beside the store].",
+        ),
+    )
+    for option in reversed(options):
+        function = option(function)
+    return function

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import click
+
+from replenlib.commands import backend_options
 
 
 @click.command("nightly")
@@ -48,12 +51,14 @@ import click
     multiple=True,
     help="Report to render; repeat for several [default: kpi, demand, data_health].",
 )
+@backend_options
 def nightly(
     db: Path | None,
     reports: Path | None,
     import_config: Path | None,
     langs: tuple[str, ...],
     names: tuple[str, ...],
+    **backend: Any,
 ) -> None:
     """Run the night: import → pipeline → reports, one night at a time.
 
@@ -62,6 +67,7 @@ def nightly(
     as the last finished step wrote them (reports are replaced atomically).
     """
     from replenlib.config import db_path, reports_dir
+    from replenlib.pipeline.nightly import run_options
     from replenlib.pipeline.scheduled import NIGHTLY_REPORTS, run_scheduled
 
     start = time.perf_counter()
@@ -76,6 +82,7 @@ def nightly(
         langs=langs,
         reports=names or NIGHTLY_REPORTS,
         on_step=step,
+        options=run_options(**backend),
     )
     click.echo(f"run {summary.run_id}: {summary.files_imported} file(s) imported")
     for path in summary.reports:

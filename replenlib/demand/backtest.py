@@ -216,9 +216,30 @@ def choose_methods(
     ``min_group`` series with evidence — a ramping item is not shrunk to the long-memory
     method that suits its mature peers.
     """
-    classes = np.asarray(demand_class, dtype=object)
     criterion = Criterion(criterion)
-    table = criterion_scores(result, criterion)
+    return choose_from_scores(
+        criterion_scores(result, criterion),
+        result.methods,
+        demand_class,
+        lifecycle=lifecycle,
+        criterion=criterion,
+        min_gain=min_gain,
+        min_group=min_group,
+    )
+
+
+def choose_from_scores(
+    table: FloatArray,
+    methods: tuple[Method, ...],
+    demand_class: ArrayLike,
+    *,
+    lifecycle: ArrayLike | None = None,
+    criterion: Criterion = Criterion.RMSSE,
+    min_gain: float = 0.05,
+    min_group: int = 20,
+) -> MethodChoice:
+    """:func:`choose_methods` from the (methods, series) criterion ``table`` alone."""
+    classes = np.asarray(demand_class, dtype=object)
     evidence = np.isfinite(table).any(axis=0)
     method = np.empty(len(classes), dtype=object)
     chosen = np.full(len(classes), np.nan)
@@ -228,17 +249,17 @@ def choose_methods(
         members = classes == klass
         if not members.any():
             continue
-        winner = _class_winner(table[:, members], result.methods, DEFAULT_BY_CLASS[klass], klass)
+        winner = _class_winner(table[:, members], methods, DEFAULT_BY_CLASS[klass], klass)
         winners[klass.value] = winner
         groups = [(members, winner)]
         for stage in ("new", "growth", "decline") if stages is not None else ():
             sub = members & (stages == stage)
             if (sub & evidence).sum() >= min_group:
-                sub_winner = _class_winner(table[:, sub], result.methods, winner, klass)
+                sub_winner = _class_winner(table[:, sub], methods, winner, klass)
                 winners[f"{klass.value}/{stage}"] = sub_winner
                 groups.append((sub, sub_winner))
         for rows, best in groups:  # later (finer) groups overwrite their members
-            method[rows], chosen[rows] = _per_series(table[:, rows], result.methods, best, min_gain)
+            method[rows], chosen[rows] = _per_series(table[:, rows], methods, best, min_gain)
     names = np.asarray([Method(m).value for m in method], dtype=object)
     return MethodChoice(
         method=names, class_winner=winners, criterion=criterion, chosen_score=chosen

@@ -426,6 +426,8 @@ class NewItem(_Base):
     category: np.ndarray | None = field(default=None, compare=False)
     analogue: np.ndarray | None = field(default=None, compare=False)
     launch: np.ndarray | None = field(default=None, compare=False)  #: launch period per series
+    #: category profiles of a larger panel this one is part of (default: this panel's own)
+    profiles: new_items.LaunchProfiles | None = field(default=None, compare=False)
     length: int = 26
     alpha: float = 0.2
     max_horizon: int = 104
@@ -445,6 +447,7 @@ class NewItem(_Base):
             analogue=self.analogue,
             launch=self.launch,
             length=self.length,
+            profiles=self.profiles,
         )
 
         def run(panel: FloatArray) -> PanelPath:

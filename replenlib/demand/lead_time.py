@@ -52,6 +52,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from replenlib.demand.distributions import DemandDistribution, Family
+from replenlib.demand.error_pools import pooled_table
+from replenlib.demand.keyed import KeyedDraws
 from replenlib.demand.paths import FloatArray, PanelPath
 from replenlib.demand.segmentation import DemandClass
 from replenlib.demand.smoothing import start_index
@@ -86,20 +88,38 @@ class CumulativeErrors:
     windows: NDArray[np.int64]
 
 
+def window_length(periods: ArrayLike) -> int:
+    """The window :func:`cumulative_errors` evaluates for ``periods`` [periods]: the longest
+    protection interval, rounded up (at least 1)."""
+    length = np.asarray(periods, dtype=np.float64)
+    return max(1, int(np.ceil(length.max(initial=1.0))))
+
+
 def cumulative_errors(
-    path: PanelPath, y: ArrayLike, periods: ArrayLike, *, n_origins: int = 52, min_windows: int = 8
+    path: PanelPath,
+    y: ArrayLike,
+    periods: ArrayLike,
+    *,
+    n_origins: int = 52,
+    min_windows: int = 8,
+    longest: int | None = None,
 ) -> CumulativeErrors:
     r"""Errors of cumulative forecasts over ``periods`` per series, measured on the history.
 
-    For the last ``n_origins`` origins :math:`o` with a complete window, the error is
+    For the last ``n_origins`` origins :math:`o` with a complete window of ``longest`` periods
+    (default: :func:`window_length` of ``periods``), the error is
     :math:`\sum_{h \le P} (y_{o+h-1} - \hat y_{o+h-1 \mid o})`; a fractional :math:`P`
     interpolates linearly between the neighbouring whole windows (and :math:`P < 1` scales the
-    one-period statistics by :math:`P`).
+    one-period statistics by :math:`P`). The origins depend on ``longest``, so a part of a
+    panel passes the whole panel's to get the same numbers (:mod:`.error_pools`).
     """
     values = np.asarray(y, dtype=np.float64)
     length = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(values),))
     n_periods = values.shape[1]
-    longest = max(1, int(np.ceil(length.max(initial=1.0))))
+    own = window_length(length)
+    if longest is not None and longest < own:
+        raise ValueError(f"window of {longest} periods is shorter than the periods ({own})")
+    longest = own if longest is None else longest
     last = n_periods - longest
     n = len(values)
     out = CumulativeErrors(np.full(n, np.nan), np.zeros(n), np.zeros(n), np.zeros(n, np.int64))
@@ -238,13 +258,16 @@ def bootstrap_lead_time_demand(
     lead_time_mean: ArrayLike,
     lead_time_std: ArrayLike,
     review_period: ArrayLike,
-    rng: np.random.Generator,
+    rng: np.random.Generator | KeyedDraws,
     *,
     n_draws: int = 1000,
 ) -> DemandDistribution:
     """Empirical lead-time demand by resampling sizes and intervals (module docstring).
 
     ``y`` is (series, T) history [units/period] (NaN counts as zero); times in periods.
+    ``rng``: a generator (draws in row order: a row's draws depend on the rows before it) or
+    :class:`~replenlib.demand.keyed.KeyedDraws` (each row's own stream: the same
+    distribution for a series in any panel, e.g. in any partition of the nightly run).
     """
     raw = np.asarray(y, dtype=np.float64)
     values = np.nan_to_num(raw, nan=0.0)
@@ -252,21 +275,22 @@ def bootstrap_lead_time_demand(
     record = _renewal_record(values, np.minimum(start_index(raw), values.shape[1] - 1))
     mean_l = np.broadcast_to(np.asarray(lead_time_mean, dtype=np.float64), (n_series,))
     std_l = np.broadcast_to(np.asarray(lead_time_std, dtype=np.float64), (n_series,))
+    draws = _Uniforms(rng, n_series, n_draws)
     horizon = (
-        _lead_time_draws(rng, mean_l, std_l, n_draws)
+        _lead_time_draws(draws, mean_l, std_l)
         + np.broadcast_to(np.asarray(review_period, dtype=np.float64), (n_series,))[:, None]
     )
-    now = record.start[:, None] + np.floor(rng.random((n_series, n_draws)) * record.span[:, None])
+    now = record.start[:, None] + np.floor(draws.uniform() * record.span[:, None])
     now = now.astype(np.int64)
-    arrival = np.take_along_axis(record.next_demand, now, axis=1) - now + 1 - rng.random(now.shape)
+    arrival = np.take_along_axis(record.next_demand, now, axis=1) - now + 1 - draws.uniform()
     total = np.zeros((n_series, n_draws))
     has_demand = record.n_demands > 0
     while True:
         inside = (arrival <= horizon) & has_demand[:, None]
         if not inside.any():
             break
-        total += np.where(inside, _resample(rng, record.sizes, record.n_demands, n_draws), 0.0)
-        arrival = arrival + _resample(rng, record.intervals, record.n_demands, n_draws)
+        total += np.where(inside, _resample(draws, record.sizes, record.n_demands), 0.0)
+        arrival = arrival + _resample(draws, record.intervals, record.n_demands)
     return DemandDistribution(
         family=np.full(n_series, Family.EMPIRICAL, dtype=object),
         mean=total.mean(axis=1),
@@ -317,23 +341,41 @@ def _renewal_record(values: FloatArray, start: NDArray[np.int64]) -> _Record:
     return _Record(start, span, sizes, intervals, n_demands, next_demand)
 
 
-def _resample(
-    rng: np.random.Generator, table: FloatArray, n: NDArray[np.int64], n_draws: int
-) -> FloatArray:
+class _Uniforms:
+    """The bootstrap's (series, draws) random numbers, one stream per use, from a generator
+    (in row order) or from keyed draws (per row; see :mod:`replenlib.demand.keyed`)."""
+
+    def __init__(
+        self, source: np.random.Generator | KeyedDraws, n_series: int, n_draws: int
+    ) -> None:
+        self.source, self.shape, self.stream = source, (n_series, n_draws), 0
+
+    def uniform(self) -> FloatArray:
+        self.stream += 1
+        if isinstance(self.source, KeyedDraws):
+            return self.source.uniform(self.stream, self.shape[1])
+        return self.source.random(self.shape)
+
+    def gamma(self, shape: FloatArray) -> FloatArray:
+        self.stream += 1
+        if isinstance(self.source, KeyedDraws):
+            return self.source.gamma(self.stream, shape, self.shape[1])
+        return self.source.gamma(shape[:, None], 1.0, size=self.shape)
+
+
+def _resample(draws: _Uniforms, table: FloatArray, n: NDArray[np.int64]) -> FloatArray:
     """Draws with replacement from the first ``n`` entries of each row of ``table``."""
-    index = np.floor(rng.random((len(table), n_draws)) * np.maximum(n, 1)[:, None]).astype(np.int64)
+    index = np.floor(draws.uniform() * np.maximum(n, 1)[:, None]).astype(np.int64)
     return np.asarray(np.take_along_axis(table, index, axis=1), dtype=np.float64)
 
 
-def _lead_time_draws(
-    rng: np.random.Generator, mean: FloatArray, std: FloatArray, n_draws: int
-) -> FloatArray:
+def _lead_time_draws(draws: _Uniforms, mean: FloatArray, std: FloatArray) -> FloatArray:
     """Gamma lead times with the given mean and standard deviation (fixed where std = 0)."""
     variable = (std > 0) & (mean > 0)
     shape = np.where(variable, (mean / np.where(variable, std, 1.0)) ** 2, 1.0)
     scale = np.where(variable, mean / shape, 0.0)
-    draws = rng.gamma(shape[:, None], 1.0, size=(len(mean), n_draws)) * scale[:, None]
-    return np.asarray(np.where(variable[:, None], draws, mean[:, None]), dtype=np.float64)
+    gamma = draws.gamma(shape) * scale[:, None]
+    return np.asarray(np.where(variable[:, None], gamma, mean[:, None]), dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -370,11 +412,7 @@ def pooled_ratio(
     default: float = 1.0,
 ) -> FloatArray:
     r"""Per series, :math:`\sum num / \sum den` over its group (``default`` where the sum is 0)."""
-    codes, index = np.unique(groups, return_inverse=True)
-    num = np.bincount(index, weights=numerator, minlength=len(codes))
-    den = np.bincount(index, weights=denominator, minlength=len(codes))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = np.where(den > 0, num / den, default)
+    _, ratio, index = pooled_table(numerator, denominator, groups, default=default)
     return np.asarray(ratio[index], dtype=np.float64)
 
 
@@ -392,7 +430,7 @@ def replace_rows(
     lead_time_mean: ArrayLike,
     lead_time_std: ArrayLike,
     review_period: ArrayLike,
-    rng: np.random.Generator,
+    rng: np.random.Generator | KeyedDraws,
     n_draws: int,
 ) -> DemandDistribution:
     """``base`` with the bootstrap distribution in ``rows``.
@@ -412,7 +450,7 @@ def replace_rows(
         pick(lead_time_mean),
         pick(lead_time_std),
         pick(review_period),
-        rng,
+        rng.take(np.flatnonzero(rows)) if isinstance(rng, KeyedDraws) else rng,
         n_draws=n_draws,
     )
     samples = np.zeros((n, n_draws))

@@ -64,6 +64,10 @@ def _rows(actual: ArrayLike, forecast: ArrayLike) -> tuple[FloatArray, FloatArra
 
 
 def _mean(values: FloatArray) -> FloatArray:
+    # a C-contiguous copy: numpy then sums each row on its own; a strided array is summed
+    # through buffers whose boundaries depend on the number of rows, so a series' mean would
+    # change in the last bits with the panel it is part of (e.g. a partition of the nightly run)
+    values = np.ascontiguousarray(values)
     count = np.sum(~np.isnan(values), axis=1)
     with np.errstate(invalid="ignore"):
         return np.where(count > 0, np.nansum(values, axis=1) / np.maximum(count, 1), np.nan)
@@ -140,8 +144,8 @@ def spis(
     actual: ArrayLike, forecast: ArrayLike, train: ArrayLike, *, seasonality: int = 1
 ) -> FloatArray:
     """Scaled periods in stock [periods] (module docstring); the last axis is the horizon."""
-    y = np.asarray(actual, dtype=np.float64)
-    f = np.asarray(forecast, dtype=np.float64)
+    y = np.ascontiguousarray(actual, dtype=np.float64)  # row by row: see _mean
+    f = np.ascontiguousarray(forecast, dtype=np.float64)
     if y.shape != f.shape:
         raise ValueError(f"actual {y.shape} and forecast {f.shape} must have the same shape")
     stock = np.cumsum(np.nan_to_num(f - y, nan=0.0), axis=-1)

@@ -94,8 +94,14 @@ def launch_profiles(
     launch: ArrayLike | None = None,
 ) -> LaunchProfiles:
     """Mean launch curve per category code ``0..C-1`` (``category`` < 0 = none), plus overall."""
-    codes = np.asarray(category, dtype=np.int64)
     curves = launch_curves(y, length, min_lead_in, launch=launch)
+    return profiles_from_curves(curves, category, length)
+
+
+def profiles_from_curves(curves: FloatArray, category: ArrayLike, length: int) -> LaunchProfiles:
+    """:func:`launch_profiles` from the launch curves of :func:`launch_curves` (NaN rows are
+    not references): the mean curve per category code and overall, in row order."""
+    codes = np.asarray(category, dtype=np.int64)
     n_categories = int(codes.max(initial=-1)) + 1
     is_reference = ~np.isnan(curves[:, 0])
     overall = np.nanmean(curves, axis=0) if is_reference.any() else np.ones(length)
@@ -118,6 +124,7 @@ def new_item_forecast(
     launch: ArrayLike | None = None,
     length: int = 26,
     min_lead_in: int = 4,
+    profiles: LaunchProfiles | None = None,
 ) -> FloatArray:
     """Profile-based forecast (series, horizon) of every row (module docstring).
 
@@ -130,11 +137,16 @@ def new_item_forecast(
         (< 0 or not a reference series = use the category profile); None = no analogues
     launch : (series,) launch period index from the item master (NaN or < 0 = unknown: the
         first demand stands in)
+    profiles : the category profiles to use (default: those of ``y``'s own references); a
+        part of a larger panel takes the whole panel's, so that its forecasts are the same
     """
     values = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
     n_series, n_periods = values.shape
     codes = np.zeros(n_series, np.int64) if category is None else np.asarray(category, np.int64)
-    profiles = launch_profiles(values, codes, length=length, min_lead_in=min_lead_in, launch=launch)
+    if profiles is None:
+        profiles = launch_profiles(
+            values, codes, length=length, min_lead_in=min_lead_in, launch=launch
+        )
     profile = profiles.profile[np.where(codes >= 0, codes, len(profiles.profile) - 1)]
     if analogue is not None:
         profile = _with_analogues(

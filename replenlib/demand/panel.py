@@ -14,22 +14,14 @@ lead-time demand distribution handed to the policy layer.
 and returns a :class:`DemandPlan`, whose :meth:`~DemandPlan.lead_time_demand` gives the
 :class:`~replenlib.demand.distributions.DemandDistribution` over lead time + review period.
 
-:func:`forecast_panel` is the quick path without backtests (method by class only), kept for
-callers that need a flat rate and an error in one call:
-
-=================================  =========================================================
-class                              method
-=================================  =========================================================
-smooth, erratic                    SES (α = 0.2) from the first demand
-intermittent, lumpy                SBA (α = 0.1)
-new (short history)                mean since first demand (``fallback``)
-no demand                          zero
-=================================  =========================================================
+:func:`forecast_panel` (:mod:`.quick`) is the quick path without backtests (method by class
+only).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -39,13 +31,20 @@ from replenlib.demand.backtest import (
     BacktestResult,
     Criterion,
     MethodChoice,
-    choose_methods,
-    rolling_origin,
 )
 from replenlib.demand.distributions import DemandDistribution
-from replenlib.demand.echelon import echelon_demand, has_children, subtree_pairs
+from replenlib.demand.echelon import SubtreePairs, echelon_demand, has_children, subtree_pairs
+from replenlib.demand.error_pools import ErrorPools, ErrorWindows, PoolTerms
+from replenlib.demand.evidence import (
+    DemandContext,
+    DemandEvidence,
+    DemandSummary,
+    demand_context,
+    demand_evidence,
+    integer_valued,
+)
 from replenlib.demand.forecasters import FittedPanel, Forecaster, Method, NewItem, registry
-from replenlib.demand.intermittent import sba
+from replenlib.demand.keyed import KeyedDraws
 from replenlib.demand.lead_time import (
     LeadTimeModel,
     ProtectionErrors,
@@ -54,110 +53,18 @@ from replenlib.demand.lead_time import (
     cumulative_errors,
     interval_mean,
     parametric_lead_time_demand,
-    pooled_ratio,
     replace_rows,
     small_sample_inflation,
+    window_length,
 )
 from replenlib.demand.overlay import overlay_known_demand
 from replenlib.demand.paths import FloatArray
-from replenlib.demand.segmentation import DemandClass, Segmentation, classify, first_demand_index
-from replenlib.demand.segments import Segments, SegmentThresholds, segment
-from replenlib.demand.smoothing import ses
-
-
-@dataclass(frozen=True)
-class PanelDemandForecast:
-    """Per-series flat forecast, error std, method and segmentation."""
-
-    mean: NDArray[np.float64]  #: [units/period]
-    std: NDArray[np.float64]  #: [units/period] std of the one-period forecast error
-    method: NDArray[np.object_]  #: method name per series
-    segmentation: Segmentation
-    #: [units/period] part of ``mean`` that downstream stock points draw (0: own customers only)
-    dependent: NDArray[np.float64] | None = None
-
-
-def echelon_forecast(forecast: PanelDemandForecast, parent: ArrayLike) -> PanelDemandForecast:
-    r"""The forecast each stock point must cover: own plus its subtree's (:mod:`.echelon`).
-
-    :math:`\mu_e = \sum_{j \in \mathcal{T}} \mu_j`, :math:`\sigma_e^2 = \sum_{j \in
-    \mathcal{T}} \sigma_j^2` (independent customers); method and class stay the stock
-    point's own, ``dependent`` is :math:`\mu_e - \mu`.
-    """
-    mean, variance = echelon_demand(forecast.mean, parent), echelon_demand(forecast.std**2, parent)
-    return replace(forecast, mean=mean, std=np.sqrt(variance), dependent=mean - forecast.mean)
-
-
-def forecast_panel(
-    y: NDArray[np.float64],
-    *,
-    ses_alpha: float = 0.2,
-    sba_alpha: float = 0.1,
-    error_window: int = 52,
-    min_periods: int = 8,
-) -> PanelDemandForecast:
-    """Forecast each row of ``y`` (series × periods, oldest first) with its class's method."""
-    values = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0)
-    seg = classify(values, min_periods=min_periods)
-    classes = seg.demand_class
-    intermittent = np.isin(classes, [DemandClass.INTERMITTENT, DemandClass.LUMPY])
-    smooth = np.isin(classes, [DemandClass.SMOOTH, DemandClass.ERRATIC])
-    new = classes == DemandClass.NEW
-    from_first_demand = np.where(
-        np.arange(values.shape[1])[None, :] >= first_demand_index(values)[:, None], values, np.nan
-    )
-    smoothed, croston = ses(from_first_demand, ses_alpha), sba(values, sba_alpha)
-    fallback_mean, fallback_std = _since_first_demand(values)
-    mean = np.select(
-        [smooth, intermittent, new],
-        [smoothed.predict(1)[:, 0], croston.predict(1)[:, 0], fallback_mean],
-        0.0,
-    )
-    rmse = np.where(
-        intermittent,
-        one_step_rmse(values, croston.fitted(), error_window),
-        one_step_rmse(values, smoothed.fitted(), error_window),
-    )
-    std = np.where(new | np.isnan(rmse), fallback_std, rmse)
-    method = np.select([smooth, intermittent, new], ["ses", "sba", "fallback"], "zero")
-    return PanelDemandForecast(
-        mean=mean,
-        std=np.where(classes == DemandClass.NO_DEMAND, 0.0, std),
-        method=np.asarray(method, dtype=object),
-        segmentation=seg,
-    )
-
-
-def one_step_rmse(
-    y: NDArray[np.float64], fitted: NDArray[np.float64], window: int | None = None
-) -> NDArray[np.float64]:
-    """Root mean squared one-step error per series over the last ``window`` periods (NaN
-    fitted values are skipped; NaN when a series has no error)."""
-    errors = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=0.0) - fitted
-    if window is not None:
-        errors = errors[:, -window:]
-    counts = np.sum(~np.isnan(errors), axis=1)
-    with np.errstate(invalid="ignore"):
-        return np.where(
-            counts > 0, np.sqrt(np.nansum(errors**2, axis=1) / np.maximum(counts, 1)), np.nan
-        )
-
-
-def _since_first_demand(
-    values: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Mean and std of each row from its first demand on (std = mean with one point)."""
-    start = first_demand_index(values)
-    live = np.arange(values.shape[1])[None, :] >= start[:, None]
-    count = live.sum(axis=1)
-    total = np.where(live, values, 0.0).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, total / count, 0.0)
-        var = np.where(live, (values - mean[:, None]) ** 2, 0.0).sum(axis=1) / np.maximum(
-            count - 1, 1
-        )
-    std = np.where(count > 1, np.sqrt(var), mean)
-    return mean, std
+from replenlib.demand.quick import PanelDemandForecast as PanelDemandForecast
+from replenlib.demand.quick import echelon_forecast as echelon_forecast
+from replenlib.demand.quick import forecast_panel as forecast_panel
+from replenlib.demand.quick import one_step_rmse as one_step_rmse
+from replenlib.demand.segmentation import DemandClass, Segmentation, classify
+from replenlib.demand.segments import Segments, SegmentThresholds
 
 
 @dataclass(frozen=True)
@@ -259,23 +166,19 @@ class DemandPlan:
         ``periods`` × σ², or × the rate for series without an error estimate)."""
         return self.protection_errors(periods).mse
 
-    def protection_errors(self, periods: ArrayLike) -> ProtectionErrors:
-        """The error model of demand over ``periods`` (see :class:`ProtectionErrors`)."""
-        p = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(self.sigma),))
-        n = len(p)
-        mse, error, total = np.full(n, np.nan), np.zeros(n), np.zeros(n)
-        for group in self.groups:
-            if group.fit is not None and len(group.rows):
-                stats = cumulative_errors(group.fit.path, self.history[group.rows], p[group.rows])
-                mse[group.rows] = stats.mse
-                error[group.rows] = np.where(np.isnan(stats.mse), 0.0, stats.error_sum)
-                total[group.rows] = np.where(np.isnan(stats.mse), 0.0, stats.forecast_sum)
-        rate = self.forecast[:, : self.config.rate_horizon].mean(axis=1)
-        one_step = np.where(np.isnan(self.sigma), rate, self.sigma**2)  # Poisson-like fall-back
-        keys = np.char.add(self.method.astype(str), "|" + self.segments.demand_class.astype(str))
+    def protection_errors(
+        self, periods: ArrayLike, pools: ErrorPools | None = None
+    ) -> ProtectionErrors:
+        """The error model of demand over ``periods`` (see :class:`ProtectionErrors`).
+
+        ``pools``: the pooled ratios of the panel this one is part of (:mod:`.error_pools`);
+        default: this panel's own.
+        """
+        terms, mse, p, one_step = self._error_terms(
+            periods, None if pools is None else pools.windows
+        )
+        factor, kappa = (pools or ErrorPools.from_terms(terms)).ratios(terms.groups)
         known = ~np.isnan(mse)
-        factor = 1.0 + pooled_ratio(error, np.where(known, total, 0.0), keys, default=0.0)
-        kappa = pooled_ratio(np.where(known, mse, 0.0), np.where(known, p * one_step, 0.0), keys)
         return ProtectionErrors(
             mse=np.where(known, mse, p * one_step),
             variance=np.clip(kappa, 0.5, 4.0)
@@ -285,6 +188,102 @@ class DemandPlan:
             mean_factor=np.clip(factor, 0.5, 2.0),
         )
 
+    def pool_terms(self, periods: ArrayLike, windows: ErrorWindows | None = None) -> PoolTerms:
+        """Each series' terms of the pooled error ratios over ``periods`` (:mod:`.error_pools`),
+        measured with ``windows`` (default: this panel's own, :meth:`error_windows`)."""
+        return self._error_terms(periods, windows)[0]
+
+    def error_windows(self, periods: ArrayLike) -> ErrorWindows:
+        """The window per method of the cumulative errors over ``periods`` (:mod:`.error_pools`)."""
+        p = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(self.sigma),))
+        return ErrorWindows.of(
+            {
+                str(group.method): window_length(p[group.rows])
+                for group in self.groups
+                if group.fit is not None and len(group.rows)
+            }
+        )
+
+    def _error_terms(
+        self, periods: ArrayLike, windows: ErrorWindows | None = None
+    ) -> tuple[PoolTerms, FloatArray, FloatArray, FloatArray]:
+        """Pool terms, cumulative-error MSE (NaN unknown), periods and one-step MSE per series."""
+        p = np.broadcast_to(np.asarray(periods, dtype=np.float64), (len(self.sigma),))
+        n = len(p)
+        mse, error, total = np.full(n, np.nan), np.zeros(n), np.zeros(n)
+        for group in self.groups:
+            if group.fit is not None and len(group.rows):
+                stats = cumulative_errors(
+                    group.fit.path,
+                    self.history[group.rows],
+                    p[group.rows],
+                    longest=None if windows is None else windows.get(str(group.method)),
+                )
+                mse[group.rows] = stats.mse
+                error[group.rows] = np.where(np.isnan(stats.mse), 0.0, stats.error_sum)
+                total[group.rows] = np.where(np.isnan(stats.mse), 0.0, stats.forecast_sum)
+        rate = self.forecast[:, : self.config.rate_horizon].mean(axis=1)
+        one_step = np.where(np.isnan(self.sigma), rate, self.sigma**2)  # Poisson-like fall-back
+        keys = np.char.add(self.method.astype(str), "|" + self.segments.demand_class.astype(str))
+        known = ~np.isnan(mse)
+        terms = PoolTerms(
+            groups=keys,
+            error=error,
+            forecast=np.where(known, total, 0.0),
+            mse=np.where(known, mse, 0.0),
+            scale=np.where(known, p * one_step, 0.0),
+        )
+        return terms, mse, p, one_step
+
+    def echelon_periods(self, protection: FloatArray) -> list[tuple[FloatArray, SubtreePairs]]:
+        """The protection intervals at which the error model is evaluated, per echelon level:
+        level 0 every series' own; level :math:`k` the same, but each member :math:`k` steps
+        below an ancestor takes that ancestor's (the others keep theirs: the pools stay)."""
+        levels = subtree_pairs(self.parent) if self.parent is not None else []
+        out = [(protection, levels[0] if levels else subtree_pairs(np.full(0, -1))[0])]
+        for pairs in levels[1:]:
+            periods = protection.copy()
+            periods[pairs.member] = protection[pairs.ancestor]
+            out.append((periods, pairs))
+        return out
+
+    def pool_terms_by_level(
+        self,
+        lead_time_mean: ArrayLike,
+        review_period: ArrayLike = 0.0,
+        windows: Sequence[ErrorWindows] | None = None,
+    ) -> list[PoolTerms]:
+        """:meth:`pool_terms` at every level of :meth:`echelon_periods` — what the pools of
+        :meth:`lead_time_demand` with these times are made of (times [periods]) — measured
+        with ``windows`` per level (a panel's from :meth:`windows_by_level` of its parts;
+        levels deeper than this panel's: no member moves)."""
+        levels = self._level_periods(lead_time_mean, review_period, windows)
+        if windows is None:
+            return [self.pool_terms(periods) for periods in levels]
+        return [self.pool_terms(periods, w) for periods, w in zip(levels, windows, strict=True)]
+
+    def windows_by_level(
+        self, lead_time_mean: ArrayLike, review_period: ArrayLike = 0.0
+    ) -> list[ErrorWindows]:
+        """:meth:`error_windows` at every level of :meth:`echelon_periods` (times [periods])."""
+        return [
+            self.error_windows(periods)
+            for periods in self._level_periods(lead_time_mean, review_period)
+        ]
+
+    def _level_periods(
+        self,
+        lead_time_mean: ArrayLike,
+        review_period: ArrayLike,
+        windows: Sequence[ErrorWindows] | None = None,
+    ) -> list[FloatArray]:
+        protection = np.asarray(lead_time_mean, dtype=np.float64) + np.asarray(
+            review_period, dtype=np.float64
+        )
+        protection = np.broadcast_to(protection, (len(self.sigma),)).copy()
+        levels = [periods for periods, _ in self.echelon_periods(protection)]
+        return levels + [protection] * (len(windows or ()) - len(levels))
+
     def lead_time_demand(
         self,
         lead_time_mean: ArrayLike,
@@ -292,11 +291,12 @@ class DemandPlan:
         review_period: ArrayLike = 0.0,
         *,
         model: LeadTimeModel = LeadTimeModel.PARAMETRIC,
-        rng: np.random.Generator | None = None,
+        rng: np.random.Generator | KeyedDraws | None = None,
         known: ArrayLike | None = None,
         baseline_share: ArrayLike = 1.0,
         known_variance: ArrayLike | None = None,
         n_draws: int = 1000,
+        pools: Sequence[ErrorPools] | None = None,
     ) -> DemandDistribution:
         """Demand over lead time + review period per series; all times in periods.
 
@@ -315,6 +315,11 @@ class DemandPlan:
         *this* row's protection interval are added to its own (:mod:`.echelon`); such rows
         are never bootstrapped by AUTO, and BOOTSTRAP resamples their
         :attr:`covered_history`.
+
+        ``rng`` may be :class:`~.keyed.KeyedDraws` (each series' own stream: the same
+        bootstrap in any panel). ``pools``: the pooled error ratios per level of
+        :meth:`echelon_periods` of the panel this one is part of (from
+        :meth:`pool_terms_by_level` of every part); default: this panel's own.
         """
         chosen = LeadTimeModel(model)
         if chosen is not LeadTimeModel.PARAMETRIC and rng is None:
@@ -330,7 +335,13 @@ class DemandPlan:
                 n_draws=n_draws,
             )
         parametric = self._parametric(
-            lead_time_mean, lead_time_std, review_period, known, baseline_share, known_variance
+            lead_time_mean,
+            lead_time_std,
+            review_period,
+            known,
+            baseline_share,
+            known_variance,
+            pools,
         )
         if chosen is LeadTimeModel.PARAMETRIC:
             return parametric
@@ -365,19 +376,21 @@ class DemandPlan:
         known: ArrayLike | None,
         baseline_share: ArrayLike,
         known_variance: ArrayLike | None = None,
+        pools: Sequence[ErrorPools] | None = None,
     ) -> DemandDistribution:
         protection = np.asarray(lead_time_mean, dtype=np.float64) + np.asarray(
             review_period, dtype=np.float64
         )
         overlay = (known, baseline_share, known_variance)
-        forecast, variance = self._own_demand(protection, *overlay)
-        if self.parent is not None:  # add each subtree member's demand over its ancestor's P
-            for pairs in subtree_pairs(self.parent)[1:]:
-                periods = protection.copy()  # the others keep theirs: the class pools stay
-                periods[pairs.member] = protection[pairs.ancestor]
-                path, member = self._own_demand(periods, *overlay)
-                np.add.at(forecast, pairs.ancestor, path[pairs.member])
-                np.add.at(variance, pairs.ancestor, member[pairs.member])
+        levels = self.echelon_periods(protection)
+        if pools is not None and len(pools) < len(levels):
+            raise ValueError(f"{len(levels)} echelon levels but pools for {len(pools)}")
+        forecast, variance = self._own_demand(protection, *overlay, _at(pools, 0))
+        for level, (periods, pairs) in enumerate(levels[1:], start=1):
+            # add each subtree member's demand over its ancestor's protection interval
+            path, member = self._own_demand(periods, *overlay, _at(pools, level))
+            np.add.at(forecast, pairs.ancestor, path[pairs.member])
+            np.add.at(variance, pairs.ancestor, member[pairs.member])
         family = choose_family(
             self.segments.demand_class,
             interval_mean(forecast, protection),
@@ -394,10 +407,11 @@ class DemandPlan:
         known: ArrayLike | None,
         baseline_share: ArrayLike,
         known_variance: ArrayLike | None,
+        pools: ErrorPools | None = None,
     ) -> tuple[FloatArray, FloatArray]:
         """Each series' own forecast path (bias-corrected, known demand overlaid) [units/period]
         and the error variance of its cumulative forecast over ``periods`` [units²]."""
-        errors = self.protection_errors(periods)
+        errors = self.protection_errors(periods, pools)
         forecast, variance = self.forecast * errors.mean_factor[:, None], errors.variance
         if known is not None:
             overlaid = overlay_known_demand(forecast, 0.0, known, baseline_share)
@@ -447,6 +461,10 @@ class DemandPlan:
         return IntervalForecast(tuple(wanted), np.stack(lower), np.stack(upper))
 
 
+def _at(pools: Sequence[ErrorPools] | None, level: int) -> ErrorPools | None:
+    return None if pools is None else pools[level]
+
+
 def plan_demand(
     y: ArrayLike,
     *,
@@ -472,90 +490,58 @@ def plan_demand(
     category : (series,) integer category codes for the new-item profiles (< 0 unknown)
     candidates : forecasters to compare (default :func:`~.forecasters.registry`)
     """
-    # An orchestration of the steps of the module docstring, each one call: kept together so
-    # the order of the steps reads top to bottom.
     cfg = config or DemandConfig()
-    values = np.asarray(y, dtype=np.float64)
-    if cfg.start_at_first_demand:
-        values = mask_before_first_demand(values)
-    n_series = len(values)
-    segments = segment(
-        values,
-        np.ones(n_series) if unit_cost is None else unit_cost,
+    evidence = demand_evidence(
+        y,
+        cfg,
+        unit_cost=unit_cost,
         criticality=criticality,
         risk_class=risk_class,
         is_cold_chain=is_cold_chain,
         is_active=is_active,
         periods_since_launch=periods_since_launch,
-        thresholds=cfg.thresholds,
+        category=category,
+        candidates=candidates,
     )
-    classes = segments.demand_class
+    context = demand_context(DemandSummary.of(evidence), cfg)
+    return plan_from_evidence(evidence, context, candidates)
+
+
+def plan_from_evidence(
+    evidence: DemandEvidence,
+    context: DemandContext,
+    candidates: dict[Method, Forecaster] | None = None,
+) -> DemandPlan:
+    """Fit the chosen methods and forecast (step 4 of :mod:`.evidence`).
+
+    ``context`` holds the panel-wide decisions for exactly the series of ``evidence`` (for a
+    part of a larger panel: the larger panel's context, :meth:`~.evidence.DemandContext.take`).
+    """
+    cfg, values = evidence.config, evidence.values
+    n_series = len(values)
     forecasters = candidates or registry(cfg.period)
-    observed = np.maximum(np.sum(~np.isnan(values), axis=1), 1)
-    level = np.nansum(values, axis=1) / observed  # mean per observed period (0 if none)
-    family = choose_family(classes, level * cfg.backtest.horizon, _integer_valued(values))
-    evaluable = np.flatnonzero(~np.isin(classes, [DemandClass.NEW, DemandClass.NO_DEMAND]))
-    result = _expand(
-        rolling_origin(
-            values[evaluable], forecasters, config=cfg.backtest, family=family[evaluable]
-        ),
-        evaluable,
-        n_series,
+    choice = context.choice
+    groups = _fit_groups(
+        values, choice.method, forecasters, evidence.category, evidence.launch, cfg, context
     )
-    choice = choose_methods(
-        result,
-        classes,
-        lifecycle=segments.lifecycle,
-        criterion=cfg.criterion,
-        min_gain=cfg.min_gain,
-    )
-    launch = (
-        None
-        if periods_since_launch is None
-        else values.shape[1] - np.asarray(periods_since_launch, dtype=np.float64)
-    )
-    groups = _fit_groups(values, choice.method, forecasters, category, launch, cfg)
     forecast, sigma = _assemble(groups, n_series, cfg.horizon)
     return DemandPlan(
-        segments=segments,
+        segments=context.apply(evidence.segments),
         segmentation=classify(
             values,
             adi_cutoff=cfg.thresholds.adi_cutoff,
             cv2_cutoff=cfg.thresholds.cv2_cutoff,
             min_periods=cfg.thresholds.min_periods,
         ),
-        backtest=result,
+        backtest=evidence.backtest,
         choice=choice,
         forecast=forecast,
         sigma=sigma,
-        integer_valued=_integer_valued(values),
+        integer_valued=integer_valued(values),
         groups=groups,
         history=values,
         config=cfg,
     )
-
-
-def mask_before_first_demand(y: FloatArray) -> FloatArray:
-    """``y`` with the periods before each row's first demand set to NaN (not started)."""
-    start = first_demand_index(np.nan_to_num(y, nan=0.0))
-    before = np.arange(y.shape[1])[None, :] < start[:, None]
-    return np.where(before, np.nan, y)
-
-
-def _integer_valued(values: FloatArray) -> NDArray[np.bool_]:
-    finite = np.nan_to_num(values, nan=0.0)
-    return np.asarray(np.all(finite == np.round(finite), axis=1), dtype=bool)
-
-
-def _expand(result: BacktestResult, rows: NDArray[np.int64], n_series: int) -> BacktestResult:
-    scores = {}
-    for name, table in result.scores.items():
-        full = np.full((table.shape[0], n_series), np.nan)
-        full[:, rows] = table
-        scores[name] = full
-    points = np.zeros(n_series, np.int64)
-    points[rows] = result.n_points
-    return BacktestResult(result.methods, scores, result.origins, points)
 
 
 def _fit_groups(
@@ -565,6 +551,7 @@ def _fit_groups(
     category: ArrayLike | None,
     launch: FloatArray | None,
     cfg: DemandConfig,
+    context: DemandContext,
 ) -> tuple[MethodGroup, ...]:
     groups = []
     for name in sorted({str(m) for m in method}):  # one vectorised fit per chosen method
@@ -575,7 +562,11 @@ def _fit_groups(
         elif chosen is Method.NEW_ITEM:  # profiles need the whole panel's launches
             codes = None if category is None else np.asarray(category)
             fit = NewItem(
-                category=codes, launch=launch, length=cfg.new_item_length, max_horizon=cfg.horizon
+                category=codes,
+                launch=launch,
+                profiles=context.profiles,
+                length=cfg.new_item_length,
+                max_horizon=cfg.horizon,
             ).fit(values)
             groups.append(MethodGroup(chosen, rows, fit.take(rows)))
         else:

@@ -19,6 +19,7 @@ Segments, backtests and ``forecast_values`` stay each location's own customers' 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -28,9 +29,23 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from replenlib.demand.distributions import DemandDistribution, Family
+from replenlib.demand.error_pools import ErrorPools, ErrorWindows, PoolTerms
+from replenlib.demand.evidence import (
+    DemandContext,
+    DemandEvidence,
+    DemandSummary,
+    demand_context,
+    demand_evidence,
+)
+from replenlib.demand.keyed import KeyedDraws
 from replenlib.demand.lead_time import LeadTimeModel
 from replenlib.demand.overlay import overlay_known_demand
-from replenlib.demand.panel import DemandConfig, DemandPlan, PanelDemandForecast, plan_demand
+from replenlib.demand.panel import (
+    DemandConfig,
+    DemandPlan,
+    PanelDemandForecast,
+    plan_from_evidence,
+)
 from replenlib.pipeline.inputs import PlanningInputs
 from replenlib.policy.service import CycleDemand, review_period_moments, third_central_moment
 from replenlib.policy.strategy import SegmentAttributes
@@ -74,14 +89,85 @@ class DemandStageConfig:
 
 
 @dataclass(frozen=True)
+class CycleWindows:
+    """Error windows (:class:`~replenlib.demand.error_pools.ErrorWindows`) of a panel's cycle
+    demand: per echelon level, over the protection interval and over the lead time alone."""
+
+    protection: list[ErrorWindows]
+    lead: list[ErrorWindows]
+
+    @classmethod
+    def gather(cls, parts: Sequence[CycleWindows]) -> CycleWindows:
+        """The windows of the panel made of ``parts``. A part with fewer echelon levels has,
+        at the deeper levels, its level-0 windows (no member of it moves)."""
+
+        def merged(levels: list[list[ErrorWindows]]) -> list[ErrorWindows]:
+            depth = max(len(w) for w in levels)
+            return [
+                ErrorWindows.merge([w[k] if k < len(w) else w[0] for w in levels])
+                for k in range(depth)
+            ]
+
+        return cls(merged([p.protection for p in parts]), merged([p.lead for p in parts]))
+
+
+@dataclass(frozen=True)
+class CycleTerms:
+    """Pool terms (:mod:`replenlib.demand.error_pools`) of a panel's cycle demand: per echelon
+    level, over the protection interval and over the lead time alone."""
+
+    protection: list[PoolTerms]
+    lead: list[PoolTerms]
+
+
+@dataclass(frozen=True)
+class CyclePools:
+    """The pooled error ratios of a whole panel's cycle demand, per echelon level."""
+
+    protection: list[ErrorPools]
+    lead: list[ErrorPools]
+
+    @classmethod
+    def gather(
+        cls, parts: Sequence[CycleTerms], order: ArrayLike, windows: CycleWindows | None = None
+    ) -> CyclePools:
+        """The pools of the panel made of ``parts`` (measured with ``windows``); ``order``
+        gives, for each row of the parts one after another, its row in the panel. A part with
+        fewer echelon levels has, at the deeper levels, its level-0 terms."""
+
+        def pools(
+            levels: list[list[PoolTerms]], measured: list[ErrorWindows] | None
+        ) -> list[ErrorPools]:
+            depth = max(len(terms) for terms in levels)
+            return [
+                ErrorPools.from_terms(
+                    PoolTerms.concat([t[k] if k < len(t) else t[0] for t in levels], order),
+                    None if measured is None else measured[k],
+                )
+                for k in range(depth)
+            ]
+
+        return cls(
+            pools([p.protection for p in parts], None if windows is None else windows.protection),
+            pools([p.lead for p in parts], None if windows is None else windows.lead),
+        )
+
+
+@dataclass(frozen=True)
 class DemandStage:
-    """The demand layer's result for one run, aligned to ``keys`` (the planning series order)."""
+    """The demand layer's result for one run, aligned to ``keys`` (the planning series order).
+
+    With ``series_keys`` (a stable 64-bit key per series) the bootstrap draws each series' own
+    random numbers (:class:`~replenlib.demand.keyed.KeyedDraws`), so its lead-time demand is
+    the same however the run's items are partitioned.
+    """
 
     as_of: date
     keys: pd.DataFrame  #: item_id, location_id
     plan: DemandPlan
     config: DemandStageConfig = field(default_factory=DemandStageConfig)
     known: KnownDemand | None = None  #: CRM signals; None when there are none
+    series_keys: NDArray[np.uint64] | None = None
 
     @property
     def forecast(self) -> PanelDemandForecast:
@@ -93,9 +179,12 @@ class DemandStage:
         lead_time_days: ArrayLike,
         lead_time_std_days: ArrayLike,
         review_period_days: ArrayLike,
+        pools: Sequence[ErrorPools] | None = None,
     ) -> DemandDistribution:
-        """Demand over lead time + review period per series [base units] (times in days)."""
-        rng = np.random.default_rng(self.config.bootstrap_seed)
+        """Demand over lead time + review period per series [base units] (times in days);
+        ``pools``: the whole panel's when this stage is a partition of it."""
+        seeded = np.random.default_rng(self.config.bootstrap_seed)
+        rng = seeded if self.series_keys is None else KeyedDraws.from_rng(seeded, self.series_keys)
         known = self.known
         return self.plan.lead_time_demand(
             np.asarray(lead_time_days, dtype=np.float64) / DAYS_PER_WEEK,
@@ -106,7 +195,51 @@ class DemandStage:
             known=None if known is None else known.quantity,
             baseline_share=1.0 if known is None else known.baseline_share,
             known_variance=None if known is None else known.variance,
+            pools=pools,
         )
+
+    def pool_terms(
+        self,
+        lead_time_days: ArrayLike,
+        review_period_days: ArrayLike,
+        windows: Sequence[ErrorWindows] | None = None,
+    ) -> list[PoolTerms]:
+        """Pool terms per echelon level of :meth:`lead_time_demand` with these times [days]."""
+        return self.plan.pool_terms_by_level(
+            np.asarray(lead_time_days, dtype=np.float64) / DAYS_PER_WEEK,
+            np.asarray(review_period_days, dtype=np.float64) / DAYS_PER_WEEK,
+            windows,
+        )
+
+    def cycle_windows(
+        self, lead_time_days: ArrayLike, review_period_days: ArrayLike
+    ) -> CycleWindows:
+        """The error windows of :meth:`cycle_demand` with these times [days]."""
+        lead = np.asarray(lead_time_days, dtype=np.float64) / DAYS_PER_WEEK
+        review = self._review(review_period_days) / DAYS_PER_WEEK
+        return CycleWindows(
+            self.plan.windows_by_level(lead, review),
+            self.plan.windows_by_level(lead, np.zeros(len(review))),
+        )
+
+    def cycle_terms(
+        self,
+        lead_time_days: ArrayLike,
+        review_period_days: ArrayLike,
+        windows: CycleWindows | None = None,
+    ) -> CycleTerms:
+        """The pool terms of :meth:`cycle_demand` with these times [days], measured with the
+        whole panel's ``windows`` (default: this panel's own)."""
+        review = self._review(review_period_days)
+        protection, lead = (None, None) if windows is None else (windows.protection, windows.lead)
+        return CycleTerms(
+            self.pool_terms(lead_time_days, review, protection),
+            self.pool_terms(lead_time_days, np.zeros(len(review)), lead),
+        )
+
+    def _review(self, review_period_days: ArrayLike) -> NDArray[np.float64]:
+        n = len(self.keys)
+        return np.broadcast_to(np.asarray(review_period_days, dtype=np.float64), (n,))
 
     def segment_attributes(
         self, base: SegmentAttributes, active: ArrayLike | None = None
@@ -134,6 +267,7 @@ class DemandStage:
         lead_time_std_days: ArrayLike,
         review_period_days: ArrayLike,
         active: ArrayLike | None = None,
+        pools: CyclePools | None = None,
     ) -> CycleDemand:
         """The policy layer's cycle demand from this stage's distributions [base units].
 
@@ -143,13 +277,20 @@ class DemandStage:
         variance from the chosen method's weekly rate and one-step error, or from the
         protection interval where only known demand is expected
         (:func:`~replenlib.policy.service.review_period_moments`). Inactive series demand
-        nothing.
+        nothing. ``pools``: the whole panel's when this stage is a partition of it.
         """
         n = len(self.keys)
         review = np.broadcast_to(np.asarray(review_period_days, dtype=np.float64), (n,))
         live = np.ones(n, bool) if active is None else np.asarray(active, dtype=bool)
-        protection = _only(self.lead_time_demand(lead_time_days, lead_time_std_days, review), live)
-        lead = _only(self.lead_time_demand(lead_time_days, lead_time_std_days, np.zeros(n)), live)
+        times = (lead_time_days, lead_time_std_days)
+        protection = _only(
+            self.lead_time_demand(*times, review, None if pools is None else pools.protection),
+            live,
+        )
+        lead = _only(
+            self.lead_time_demand(*times, np.zeros(n), None if pools is None else pools.lead),
+            live,
+        )
         flat = self.forecast
         rate = np.where(live, flat.mean / DAYS_PER_WEEK, 0.0)
         variance = np.where(live, flat.std**2 / DAYS_PER_WEEK, 0.0)
@@ -194,30 +335,70 @@ def _only(distribution: DemandDistribution, rows: NDArray[np.bool_]) -> DemandDi
 def run_demand_stage(
     con: duckdb.DuckDBPyConnection, inputs: PlanningInputs, config: DemandStageConfig | None = None
 ) -> DemandStage:
-    """Segment, backtest, choose and forecast every series of ``inputs``."""
+    """Segment, backtest, choose and forecast every series of ``inputs`` (one panel)."""
     cfg = config or DemandStageConfig()
-    series = inputs.series
-    launch = _launch_dates(con, series)
-    weeks = inputs.weekly_demand.shape[1]
-    panel = mask_before_launch(inputs.weekly_demand, launch, inputs.as_of)
+    launch = launch_dates(con, inputs.series)
+    evidence = evidence_of(inputs, launch, category_codes(inputs.series), cfg)
+    context = demand_context(DemandSummary.of(evidence), cfg.demand)
+    known = read_known_demand(con, stage_keys(inputs), inputs.as_of, cfg.demand.horizon)
+    return stage_of(inputs, evidence, context, known, cfg)
+
+
+def category_codes(series: pd.DataFrame) -> NDArray[np.int64]:
+    """Integer code per series of its item category (−1 unknown), for the new-item profiles."""
     codes, _ = pd.factorize(series["category"], use_na_sentinel=True)
-    plan = plan_demand(
-        panel,
+    return np.asarray(codes, dtype=np.int64)
+
+
+def stage_keys(inputs: PlanningInputs) -> pd.DataFrame:
+    """item_id, location_id of the planning series, indexed 0..n-1."""
+    return inputs.series[["item_id", "location_id"]].reset_index(drop=True)
+
+
+def evidence_of(
+    inputs: PlanningInputs,
+    launch: NDArray[np.float64],
+    category: NDArray[np.int64],
+    config: DemandStageConfig,
+) -> DemandEvidence:
+    """Steps 1–2 of :mod:`replenlib.demand.evidence` for the series of ``inputs``
+    (``launch``: days since the epoch per series, :func:`launch_dates`)."""
+    series = inputs.series
+    weeks = inputs.weekly_demand.shape[1]
+    return demand_evidence(
+        mask_before_launch(inputs.weekly_demand, launch, inputs.as_of),
+        config.demand,
         unit_cost=series["unit_cost"].to_numpy(dtype=np.float64),
         criticality=series["criticality"].to_numpy(dtype=object),
         risk_class=series["risk_class"].to_numpy(dtype=object),
         is_cold_chain=series["is_cold_chain"].to_numpy(dtype=bool),
         is_active=series["is_active"].to_numpy(dtype=bool),
         periods_since_launch=_weeks_since(launch, inputs.as_of, weeks),
-        category=codes,
-        config=cfg.demand,
+        category=category,
     )
-    log.info("demand stage: %d series, methods %s", len(series), _counts(plan.method))
+
+
+def stage_of(
+    inputs: PlanningInputs,
+    evidence: DemandEvidence,
+    context: DemandContext,
+    known: KnownDemand | None,
+    config: DemandStageConfig,
+    series_keys: NDArray[np.uint64] | None = None,
+) -> DemandStage:
+    """The demand stage from ``evidence`` and the panel's ``context`` (for exactly these series)."""
+    plan = plan_from_evidence(evidence, context)
+    log.info("demand stage: %d series, methods %s", len(plan.method), _counts(plan.method))
     # a parent stock point covers its own customers and the stock points it replenishes
     plan = replace(plan, parent=inputs.parent_row)
-    keys = series[["item_id", "location_id"]].reset_index(drop=True)
-    known = read_known_demand(con, keys, inputs.as_of, cfg.demand.horizon)
-    return DemandStage(as_of=inputs.as_of, keys=keys, plan=plan, config=cfg, known=known)
+    return DemandStage(
+        as_of=inputs.as_of,
+        keys=stage_keys(inputs),
+        plan=plan,
+        config=config,
+        known=known,
+        series_keys=series_keys,
+    )
 
 
 def read_known_demand(
@@ -273,7 +454,7 @@ def _weeks_since(launch: NDArray[np.float64], as_of: date, cap: int) -> NDArray[
     return np.where(np.isnan(weeks), np.nan, np.clip(weeks, 0, cap))
 
 
-def _launch_dates(con: duckdb.DuckDBPyConnection, series: pd.DataFrame) -> NDArray[np.float64]:
+def launch_dates(con: duckdb.DuckDBPyConnection, series: pd.DataFrame) -> NDArray[np.float64]:
     """Launch date per series as days since 1970-01-01 (NaN where the item master has none)."""
     rows = con.execute(
         "SELECT item_id, date_diff('day', DATE '1970-01-01', launch_date) AS launch FROM items"

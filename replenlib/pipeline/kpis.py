@@ -77,6 +77,8 @@ def _inventory_rows(
 
 
 def _service_lines(con: duckdb.DuckDBPyConnection, day: date, tiers: pd.DataFrame) -> pd.DataFrame:
+    """Demand lines of the service window, in a fixed order: a parallel join returns its rows
+    in any order, and the KPIs' float sums over them would change in the last bits."""
     con.register("_tiers", tiers)
     try:
         return con.execute(
@@ -85,6 +87,7 @@ def _service_lines(con: duckdb.DuckDBPyConnection, day: date, tiers: pd.DataFram
             FROM demand_history d JOIN _tiers t USING (item_id, location_id)
             JOIN items i USING (item_id)
             WHERE d.demand_date <= ?::DATE AND date_diff('day', d.demand_date, ?::DATE) < ?
+            ORDER BY ALL
             """,
             [day, day, SERVICE_WINDOW_DAYS],
         ).df()
@@ -143,6 +146,7 @@ def _cost_and_compliance_rows(
         """
         SELECT r.quantity, p.unit_price FROM receipts r JOIN purchase_orders p USING (po_id, po_line)
         WHERE r.receipt_date <= ?::DATE AND date_diff('day', r.receipt_date, ?::DATE) < ?
+        ORDER BY ALL
         """,
         window,
     ).fetchnumpy()
@@ -152,6 +156,7 @@ def _cost_and_compliance_rows(
         JOIN items i ON i.item_id = m.item_id
         WHERE m.kind = 'scrap' AND l.expiry_date <= m.movement_date
           AND m.movement_date <= ?::DATE AND date_diff('day', m.movement_date, ?::DATE) < ?
+        ORDER BY ALL  -- a fixed order: the float sums below are the same in every run
         """,
         window,
     ).fetchnumpy()

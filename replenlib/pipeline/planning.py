@@ -32,7 +32,7 @@ from replenlib.policy.service import CycleDemand, cycle_demand
 from replenlib.policy.strategy import ResolvedStrategy, SegmentAttributes, Strategy, resolve
 
 if TYPE_CHECKING:
-    from replenlib.pipeline.demand_stage import DemandStage
+    from replenlib.pipeline.demand_stage import CyclePools, CycleTerms, CycleWindows, DemandStage
 
 DAYS_PER_WEEK = 7.0
 #: Weeks of history in the past average daily usage of DDMRP rows.
@@ -55,6 +55,7 @@ def plan(
     strategy: Strategy,
     store: PolicyStoreInputs | None = None,
     demand: DemandStage | None = None,
+    pools: CyclePools | None = None,
 ) -> PlanResult:
     """Forecast and set policy parameters for every item-location.
 
@@ -62,41 +63,104 @@ def plan(
     the segments are the demand layer's (ABC, XYZ, lifecycle), the cycle demand is its
     lead-time demand distribution, and the result carries that distribution; without it,
     the quick by-class forecast of :func:`~replenlib.demand.panel.forecast_panel`.
+    ``pools``: the whole panel's pooled error ratios when ``inputs`` is a partition of it
+    (:func:`cycle_terms` of every partition, gathered).
     """
     series = inputs.series
-    parent = inputs.parent_row
+    segmented = _segmented(inputs, strategy, store, demand)
+    forecast, resolved = segmented.forecast, segmented.resolved
+    rate, rate_std, active = segmented.rate, segmented.rate_std, segmented.active
+    cycle = None
+    if demand is not None:
+        cycle = demand.cycle_demand(
+            inputs.lead_time_mean, inputs.lead_time_std, resolved.review_period_days, active, pools
+        )
+    params = _policy_parameters(inputs, resolved, rate, rate_std, forecast, strategy, cycle)
+    write_off = fefo_outlook(
+        segmented.store.lot_quantity,
+        segmented.store.lot_days_to_expiry,
+        series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0),
+        rate,
+    ).expected_write_off
+    return PlanResult(
+        forecasts=_forecast_frame(series, forecast, segmented.daily.mean, segmented.daily.std),
+        policy_parameters=_parameter_frame(inputs, resolved, params, write_off),
+        inventory_position=inputs.usable_on_hand + inputs.on_order,
+        lead_time_demand=None if cycle is None else cycle.protection,
+    )
+
+
+def cycle_windows(
+    inputs: PlanningInputs,
+    strategy: Strategy,
+    store: PolicyStoreInputs | None,
+    demand: DemandStage,
+) -> CycleWindows:
+    """The error windows of the cycle demand :func:`plan` computes for ``inputs`` (for a
+    partition: merged over all partitions, :meth:`CycleWindows.gather`)."""
+    resolved = _segmented(inputs, strategy, store, demand).resolved
+    return demand.cycle_windows(inputs.lead_time_mean, resolved.review_period_days)
+
+
+def cycle_terms(
+    inputs: PlanningInputs,
+    strategy: Strategy,
+    store: PolicyStoreInputs | None,
+    demand: DemandStage,
+    windows: CycleWindows | None = None,
+) -> CycleTerms:
+    """The pool terms of the cycle demand :func:`plan` computes for ``inputs``, measured with
+    the whole run's ``windows`` (for a partition: gathered over all partitions into
+    :class:`CyclePools`)."""
+    resolved = _segmented(inputs, strategy, store, demand).resolved
+    return demand.cycle_terms(inputs.lead_time_mean, resolved.review_period_days, windows)
+
+
+@dataclass(frozen=True)
+class _Rates:
+    mean: np.ndarray  #: [units/day]
+    std: np.ndarray  #: [units/√day]
+
+
+@dataclass(frozen=True)
+class _Segmented:
+    """The forecast, rates and resolved strategy of a run's series, before any distribution."""
+
+    forecast: PanelDemandForecast
+    daily: _Rates  #: the forecast per day
+    rate: np.ndarray  #: [units/day], 0 for inactive series
+    rate_std: np.ndarray  #: [units/√day], 0 for inactive series
+    active: np.ndarray
+    store: PolicyStoreInputs
+    resolved: ResolvedStrategy
+
+
+def rate_forecast(forecast: PanelDemandForecast) -> _Rates:
+    """Daily rate and its standard deviation from a weekly forecast."""
+    return _Rates(forecast.mean / DAYS_PER_WEEK, forecast.std / np.sqrt(DAYS_PER_WEEK))
+
+
+def _segmented(
+    inputs: PlanningInputs,
+    strategy: Strategy,
+    store: PolicyStoreInputs | None,
+    demand: DemandStage | None,
+) -> _Segmented:
+    series = inputs.series
     forecast = (  # the demand each stock point covers: own customers + the network below it
         demand.forecast
         if demand is not None
-        else echelon_forecast(forecast_panel(inputs.weekly_demand), parent)
+        else echelon_forecast(forecast_panel(inputs.weekly_demand), inputs.parent_row)
     )
-    demand_mean = forecast.mean / DAYS_PER_WEEK
-    demand_std = forecast.std / np.sqrt(DAYS_PER_WEEK)
+    daily = rate_forecast(forecast)
     active = series["is_active"].to_numpy(dtype=bool)
-    rate, rate_std = np.where(active, demand_mean, 0.0), np.where(active, demand_std, 0.0)
+    rate, rate_std = np.where(active, daily.mean, 0.0), np.where(active, daily.std, 0.0)
     extra = store or PolicyStoreInputs.empty(inputs.n_series)
     attributes = _segment_attributes(series, forecast, extra, active)
     if demand is not None:
         attributes = demand.segment_attributes(attributes, active)
     resolved = resolve(strategy, attributes)
-    cycle = None
-    if demand is not None:
-        cycle = demand.cycle_demand(
-            inputs.lead_time_mean, inputs.lead_time_std, resolved.review_period_days, active
-        )
-    params = _policy_parameters(inputs, resolved, rate, rate_std, forecast, strategy, cycle)
-    write_off = fefo_outlook(
-        extra.lot_quantity,
-        extra.lot_days_to_expiry,
-        series["min_remaining_shelf_life_days"].to_numpy(dtype=np.float64, na_value=0.0),
-        rate,
-    ).expected_write_off
-    return PlanResult(
-        forecasts=_forecast_frame(series, forecast, demand_mean, demand_std),
-        policy_parameters=_parameter_frame(inputs, resolved, params, write_off),
-        inventory_position=inputs.usable_on_hand + inputs.on_order,
-        lead_time_demand=None if cycle is None else cycle.protection,
-    )
+    return _Segmented(forecast, daily, rate, rate_std, active, extra, resolved)
 
 
 def _segment_attributes(

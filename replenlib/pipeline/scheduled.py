@@ -27,11 +27,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from replenlib.errors import InputDataError, ReplenError
+
+if TYPE_CHECKING:
+    from replenlib.pipeline.nightly import RunOptions
 
 #: Reports a night renders unless told otherwise (those that need nothing but a run).
 NIGHTLY_REPORTS = ("kpi", "demand", "data_health")
@@ -145,6 +148,7 @@ def run_scheduled(
     langs: Sequence[str] = ("en",),
     reports: Sequence[str] = NIGHTLY_REPORTS,
     on_step: StepCallback | None = None,
+    options: RunOptions | None = None,
 ) -> ScheduledSummary:
     """Import → pipeline → reports under the nightly lock (module docstring)."""
     from replenlib.io import import_files
@@ -165,7 +169,7 @@ def run_scheduled(
             import_files(db, requests, progress=lambda text: step(f"  {text}"))
         require_store(db)
         step(f"running the nightly pipeline on {db}")
-        summary = run_nightly(db, on_step=lambda text: step(f"  {text}"))
+        summary = run_nightly(db, on_step=lambda text: step(f"  {text}"), options=options)
         written = []
         for name in reports:
             for lang in langs:

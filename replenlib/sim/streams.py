@@ -31,9 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-_GAMMA = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+from replenlib.demand.keyed import GOLDEN_GAMMA, splitmix64
+
 _SHIFT_KEY = np.uint64(32)
 _TO_UNIT = 2.0**-53
 
@@ -53,14 +52,6 @@ class Streams:
         return cls(demand, outages, int(rng.integers(0, 2**63 - 1)))
 
 
-def splitmix64(state: NDArray[np.uint64]) -> NDArray[np.uint64]:
-    """The SplitMix64 output function applied to ``state + γ`` (wrapping 64-bit arithmetic)."""
-    z = np.atleast_1d(state).astype(np.uint64) + _GAMMA
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return np.asarray(z ^ (z >> np.uint64(31)), dtype=np.uint64)
-
-
 def counter_uniform(seed: int, key: ArrayLike, counter: ArrayLike) -> NDArray[np.float64]:
     """Uniform numbers in [0, 1) for positions :math:`2^{32}\\,key + counter` of a seeded stream.
 
@@ -73,5 +64,5 @@ def counter_uniform(seed: int, key: ArrayLike, counter: ArrayLike) -> NDArray[np
     position = (np.atleast_1d(np.asarray(key, dtype=np.uint64)) << _SHIFT_KEY) + np.atleast_1d(
         np.asarray(counter, dtype=np.uint64)
     )
-    state = np.uint64(seed % 2**64) + position * _GAMMA
+    state = np.uint64(seed % 2**64) + position * GOLDEN_GAMMA
     return (splitmix64(state) >> np.uint64(11)).astype(np.float64) * _TO_UNIT

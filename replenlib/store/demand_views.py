@@ -14,8 +14,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from replenlib.demand.evidence import mask_before_first_demand
 from replenlib.demand.forecasters import in_sample_fit
-from replenlib.demand.panel import mask_before_first_demand
 from replenlib.errors import ReplenError
 from replenlib.i18n import label
 
