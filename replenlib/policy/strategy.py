@@ -32,7 +32,7 @@ CSL = cycle service level (no stockout per cycle), fill = fill rate (share of de
 from stock): :class:`~.kinds.ServiceMeasure` labels every rule, never one for the other.
 Riskier tiers keep stricter targets (a domain rule, tested); every tier is reviewed daily —
 the nightly run reviews every day — and only the run-down of end-of-life items is weekly.
-Lots are :math:`\max(\text{EOQ}, dR)` (:mod:`.panel`): a few units for high-value implants,
+Lots are :math:`\max(\text{EOQ}, dR)` (:mod:`replenlib.policy.panel`): a few units for high-value implants,
 where safety stock, not cycle stock, holds the value.
 
 **A cycle service level is not the stockout rate.** CSL is the probability that a
