@@ -149,3 +149,9 @@ def test_the_widget_buttons_keep_the_result(store_copy: Path, tmp_path: Path) ->
     proposed = Strategy.from_json(body)
     assert proposed.rule(Tier.CRITICAL).service_target == 0.995
     assert proposed.rule(Tier.LOW).review_period_days == 14.0
+
+
+def test_sliders_reach_below_the_default_targets(store_copy: Path, tmp_path: Path) -> None:
+    explorer = WhatIfExplorer.from_store(store_copy, scenarios_dir=tmp_path / "scenarios")
+    for tier, slider in explorer.sliders.items():
+        assert slider.min <= 0.5 < slider.value <= slider.max, tier

@@ -52,6 +52,10 @@ METRICS = (
     ("stockouts_per_year", "rate"),
 )
 
+#: Lowest service target a slider offers [fraction]: the default tiers plan at 70–85 %
+#: cycle service level, and an analyst must be able to look below them too.
+TARGET_FLOOR = 0.5
+
 
 def format_metric(value: float, unit: str) -> str:
     """How the numbers table shows a value (the browser test compares these strings)."""
@@ -192,7 +196,7 @@ class WhatIfExplorer:
             )
             sliders[tier] = w.FloatSlider(
                 value=self.base_targets[tier],
-                min=min(0.8, self.base_targets[tier]),
+                min=min(TARGET_FLOOR, self.base_targets[tier]),
                 max=0.999,
                 step=0.001,
                 readout_format=".1%",
