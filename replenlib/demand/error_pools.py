@@ -44,6 +44,15 @@ def pooled_table(
     return codes, np.asarray(ratio, dtype=np.float64), index
 
 
+def concatenation_rows(order: ArrayLike) -> NDArray[np.int64]:
+    """For each row of a panel, its row in a concatenation of partitions whose rows sit at
+    panel rows ``order`` (the inverse permutation: ``concatenated[result]`` is the panel)."""
+    rows = np.asarray(order, dtype=np.int64)
+    back = np.empty(len(rows), dtype=np.int64)
+    back[rows] = np.arange(len(rows))
+    return back
+
+
 @dataclass(frozen=True)
 class PoolTerms:
     """Each series' terms of the pooled ratios over one protection interval (module docstring).
@@ -61,9 +70,7 @@ class PoolTerms:
     def concat(cls, parts: Sequence[PoolTerms], order: ArrayLike) -> PoolTerms:
         """The terms of several partitions as one panel; ``order`` gives, for each row of the
         concatenation, its row in the panel."""
-        rows = np.asarray(order, dtype=np.int64)
-        out = np.empty(len(rows), dtype=np.int64)
-        out[rows] = np.arange(len(rows))
+        out = concatenation_rows(order)
 
         def join(name: str) -> FloatArray:
             return np.asarray(np.concatenate([getattr(p, name) for p in parts])[out])

@@ -33,6 +33,7 @@ from replenlib.demand.backtest import (
     criterion_scores,
     rolling_origin,
 )
+from replenlib.demand.error_pools import concatenation_rows
 from replenlib.demand.forecasters import Forecaster, Method, registry
 from replenlib.demand.lead_time import choose_family
 from replenlib.demand.new_items import LaunchProfiles, launch_curves, profiles_from_curves
@@ -174,9 +175,7 @@ class DemandSummary:
     def concat(cls, parts: Sequence[DemandSummary], order: ArrayLike) -> DemandSummary:
         """Several partitions' summaries as one panel's; ``order`` gives, for each row of the
         concatenation, its row in the panel."""
-        rows = np.asarray(order, dtype=np.int64)
-        back = np.empty(len(rows), dtype=np.int64)
-        back[rows] = np.arange(len(rows))
+        back = concatenation_rows(order)
 
         def join(name: str, axis: int = 0) -> NDArray[np.generic]:
             joined = np.concatenate([getattr(p, name) for p in parts], axis=axis)
