@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from replenlib.plan.alerts import (
     Severity,
+    bias_z,
     excursion_minutes,
     expiry_risk,
     stockout_in_lead_time,
@@ -538,6 +539,34 @@ def test_tracking_signal_by_hand() -> None:
     assert np.isnan(signal[1])
     sparse = np.array([[0.0, 0, 9, 0, 0, 9, 0, 0, 0, 9]])  # 1 demand in the last 4 weeks
     assert np.isnan(tracking_signal(sparse, weeks=4)[0])
+
+
+def test_bias_z_is_a_standard_normal_test_where_the_raw_signal_is_not() -> None:
+    # Unbiased normal errors (sigma 10) over 60 weeks, judged on the last 13: the raw
+    # tracking signal beyond 4 flags ~39 % (sum of 13 errors has sd sigma sqrt(13)); the
+    # z rule at 3 flags ~0.6 % (the normal tail's 0.27 %, widened by sigma estimated from 39
+    # weeks), and finds shifts of 1 and 2 sigma.
+    rng = np.random.default_rng(1)
+    y = rng.normal(100.0, 10.0, (20_000, 60))
+    flat = np.full_like(y, 100.0)
+    assert np.mean(np.abs(tracking_signal(y, 13, fitted=flat)) > 4) > 0.3
+    assert 0.002 < np.mean(np.abs(bias_z(y, 13, fitted=flat)) > 3) < 0.01
+    for shift, least in ((10.0, 0.65), (20.0, 0.99)):
+        moved = y.copy()
+        moved[:, -13:] += shift
+        assert np.mean(bias_z(moved, 13, fitted=flat) > 3) > least
+    # the raw signal cannot exceed k however large the bias; z grows with it
+    huge = y.copy()
+    huge[:, -13:] += 1_000.0
+    assert np.all(np.abs(tracking_signal(huge, 13, fitted=flat)) <= 13 + 1e-9)
+    assert np.all(bias_z(huge, 13, fitted=flat) > 30)
+
+
+def test_thresholds_of_earlier_releases_still_read() -> None:
+    stored = '{"tracking_signal_limit": 4.0, "approval_value_threshold": 9000.0}'
+    assert PlanThresholds.from_json(stored) == PlanThresholds(approval_value_threshold=9000.0)
+    with pytest.raises(ValueError, match="unknown plan thresholds: typo_limit"):
+        PlanThresholds.from_json('{"typo_limit": 1}')
 
 
 def test_alert_rules() -> None:

@@ -283,10 +283,10 @@ def _bias(
     intermittent = np.isin(method, list(INTERMITTENT_METHODS))[:, None]
     fitted = np.where(intermittent, sba(weekly).fitted(), ses(weekly).fitted())
     judged = ~np.isin(method, list(UNJUDGED_METHODS))
-    signal = np.where(
-        judged, rules.tracking_signal(weekly, thresholds.forecast_bias_weeks, fitted=fitted), np.nan
-    )
-    result = rules.forecast_bias(signal, thresholds.tracking_signal_limit)
+    weeks = thresholds.forecast_bias_weeks
+    signal = rules.tracking_signal(weekly, weeks, fitted=fitted)
+    z = np.where(judged, rules.bias_z(weekly, weeks, fitted=fitted), np.nan)
+    result = rules.forecast_bias(z, thresholds.bias_z_limit)
     active = inputs.series["is_active"].to_numpy(dtype=bool)
     out = []
     for r in np.flatnonzero(result.fires & active):
@@ -297,8 +297,8 @@ def _bias(
                 rules.AlertKind.FORECAST_BIAS,
                 f"{s['item_id']}@{s['location_id']}",
                 result.severity[r],
-                f"tracking signal {signal[r]:+.1f} over "
-                f"{thresholds.forecast_bias_weeks} weeks: the forecast {direction}-estimates demand",
+                f"tracking signal {signal[r]:+.1f} over {thresholds.forecast_bias_weeks} weeks "
+                f"({z[r]:+.1f} standard errors): the forecast {direction}-estimates demand",
                 item_id=s["item_id"],
                 location_id=s["location_id"],
             )

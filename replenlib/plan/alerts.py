@@ -18,13 +18,22 @@ supplier_late              buyer            open lines past their confirmed date
 supplier_downgraded        buyer            qualification conditional / blocked / lapsing
 cold_chain_excursion       quality          minutes outside the storage range > allowed
 inspection_block           quality          stock quarantined or blocked by inspection
-forecast_bias              demand_planner   \|tracking signal\| > limit (Brown 1959)
+forecast_bias              demand_planner   \|z\| > limit: the last weeks' one-step errors
+                                            summed, in standard errors
 data_health                data_steward     a source is stale, or master data is missing
 =========================  ===============  ===================================================
 
 The tracking signal over the last :math:`k` periods is
 :math:`TS = \sum e_t / \mathrm{MAD}`, with :math:`e_t = y_t - \hat y_t` the one-step errors
-and :math:`\mathrm{MAD} = \tfrac1k \sum |e_t|`; :math:`|TS| > 4` flags bias.
+and :math:`\mathrm{MAD} = \tfrac1k \sum |e_t|` (reported with each alert). As a test it
+misleads: for unbiased, independent normal errors :math:`\sum e_t` has standard deviation
+:math:`\sigma\sqrt k`, so a fixed limit such as :math:`|TS| > 4` over 13 weeks flags about
+40 % of unbiased forecasts, and :math:`|TS| \le k` however large a bias. The rule therefore
+judges :math:`z = \sum e_t / (\hat\sigma\sqrt k)` (:func:`bias_z`), the sum of the errors in
+standard errors, with :math:`\hat\sigma` from the errors' spread around their mean in the
+weeks before the window (up to :data:`BIAS_HISTORY_WEEKS` back), and flags :math:`|z| >` ``bias_z_limit``
+(3: about 0.6 % of unbiased forecasts, against 40 %; a shift of one standard deviation over
+13 weeks gives :math:`z \approx 3.6` and is flagged three times in four).
 
 References
 ----------
@@ -66,6 +75,9 @@ class Severity(StrEnum):
     MEDIUM = "medium"
     LOW = "low"
 
+
+#: Periods whose one-step errors give the spread a forecast bias is judged against [weeks].
+BIAS_HISTORY_WEEKS = 52
 
 SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
 
@@ -248,9 +260,42 @@ def tracking_signal(
         return np.where((mad > 0) & ~sparse, errors.sum(axis=1) / mad, np.nan)
 
 
-def forecast_bias(signal: NDArray[np.float64], limit: float) -> RuleResult:
-    """Fires where abs(tracking signal) > ``limit``; high beyond 1.5 × limit, else medium."""
-    magnitude = np.nan_to_num(np.abs(signal), nan=0.0)
+def bias_z(
+    y: NDArray[np.float64],
+    weeks: int,
+    fitted: NDArray[np.float64] | None = None,
+    alpha: float = 0.2,
+    history: int = BIAS_HISTORY_WEEKS,
+    min_nonzero: int = 4,
+    min_reference: int = 8,
+) -> NDArray[np.float64]:
+    r"""Sum of the last ``weeks`` one-step errors in standard errors of an unbiased forecast
+    [-] (module docstring): :math:`z = \sum e_t / (\hat\sigma \sqrt k)`.
+
+    :math:`\hat\sigma = \sqrt{\pi/2}` × the mean absolute deviation of the errors from their
+    mean over the ``history - weeks`` periods before the window (a bias shifts errors, it does
+    not widen them; measured before the window, a bias in it cannot hide itself). NaN where
+    :func:`tracking_signal` is, or with fewer than ``min_reference`` reference periods.
+    """
+    values = np.asarray(y, dtype=np.float64)
+    one_step = ses(np.nan_to_num(values, nan=0.0), alpha).fitted() if fitted is None else fitted
+    errors = values - one_step  # NaN before the series starts
+    reference = errors[:, -max(history, weeks + 1) : -weeks]
+    seen = ~np.isnan(reference)
+    count = seen.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        centre = np.nansum(reference, axis=1) / count
+        spread = np.nansum(np.abs(reference - centre[:, None]), axis=1) / count
+        sigma = np.sqrt(np.pi / 2.0) * spread
+        z = np.nansum(errors[:, -weeks:], axis=1) / (sigma * np.sqrt(weeks))
+    recent = np.nan_to_num(values[:, -weeks:], nan=0.0)
+    judged = (sigma > 0) & (count >= min_reference) & ((recent > 0).sum(axis=1) >= min_nonzero)
+    return np.asarray(np.where(judged, z, np.nan), dtype=np.float64)
+
+
+def forecast_bias(z: NDArray[np.float64], limit: float) -> RuleResult:
+    """Fires where abs(bias z) > ``limit``; high beyond 1.5 × limit, else medium."""
+    magnitude = np.nan_to_num(np.abs(z), nan=0.0)
     return RuleResult(
         magnitude > limit, _severity(magnitude > 1.5 * limit, Severity.HIGH, Severity.MEDIUM)
     )

@@ -12,6 +12,11 @@ import json
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+#: Thresholds earlier releases stored that no rule reads any more: ``tracking_signal_limit``
+#: (a limit on the raw tracking signal, replaced by ``bias_z_limit``, which does not depend
+#: on the window length).
+RETIRED: tuple[str, ...] = ("tracking_signal_limit",)
+
 
 @dataclass(frozen=True)
 class PlanThresholds:
@@ -32,7 +37,8 @@ class PlanThresholds:
     supplier_on_time_floor : on-time rate below which a supplier alert is raised [fraction]
     qualification_warning_days : warn this long before a supplier's qualification lapses [days]
     forecast_bias_weeks : window of the tracking signal [weeks]
-    tracking_signal_limit : absolute tracking signal above which a forecast is biased [-]
+    bias_z_limit : tracking signal in standard errors above which a forecast is biased [-]
+        (:func:`replenlib.plan.alerts.bias_z`)
     stale_data_days : a source whose latest record is older than this is stale [days]
     rolling_horizon_months : length of the monthly rolling plan [months], 12–18
     """
@@ -48,7 +54,7 @@ class PlanThresholds:
     supplier_on_time_floor: float = 0.8
     qualification_warning_days: int = 30
     forecast_bias_weeks: int = 13
-    tracking_signal_limit: float = 4.0
+    bias_z_limit: float = 3.0
     stale_data_days: int = 7
     rolling_horizon_months: int = 18
 
@@ -70,11 +76,14 @@ class PlanThresholds:
     def from_json(cls, text: str | None) -> PlanThresholds:
         """Inverse of :meth:`to_json`; ``None`` or ``""`` gives the defaults.
 
-        Unknown keys are refused (they would silently change nothing).
+        Unknown keys are refused (they would silently change nothing); :data:`RETIRED` keys
+        of versions stored by earlier releases are dropped.
         """
         if not text:
             return cls()
         body: dict[str, Any] = json.loads(text)
+        for name in RETIRED:
+            body.pop(name, None)
         known = {f.name: f.type for f in fields(cls)}
         unknown = sorted(set(body) - set(known))
         if unknown:
