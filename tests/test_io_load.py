@@ -152,3 +152,32 @@ def test_table_specs_match_the_store_schema(tmp_path: Path) -> None:
             for (column, nullable), column_spec in zip(rows, spec.columns, strict=True):
                 assert nullable == (not column_spec.required), (name, column)
             assert all(c.kind in ValueKind for c in spec.columns)
+
+
+@pytest.mark.parametrize("share", [1.0, -1.0], ids=["dictionary", "per_row"])
+def test_a_qms_export_may_name_the_manufacturers_lot_number(
+    store_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: float
+) -> None:
+    """QMS systems know the lot number on the label (AI 10), not our lot id: a number only one
+    lot carries resolves to that lot; one two lots share is quarantined, not guessed. Both
+    ways of cleaning a column (once per distinct value, or per row) resolve alike."""
+    from replenlib.io import load as load_module
+
+    monkeypatch.setattr(load_module, "DICTIONARY_SHARE", share)
+    with writer(store_copy) as con:
+        first, second = con.execute(
+            "SELECT lot_id, item_id, supplier_id, lot_number, manufacture_date FROM lots "
+            "ORDER BY lot_id LIMIT 2"
+        ).fetchall()
+        twin = ("LOT-TWIN", second[1], second[2], first[3], second[4])  # first's number again
+        con.execute("INSERT INTO lots VALUES (?, ?, ?, ?, ?, NULL, 1, 'passed')", list(twin))
+    header = "检验单号,批次,收货单号,检验日期,检验结果,不合格原因\n"
+    rows = f"QX1,{second[3]},,2026-09-30,不合格,label\nQX2,{first[3]},,2026-09-30,合格,\n"
+    result = import_file(store_copy, "qms", write(tmp_path, "来料检验.csv", header + rows))
+    with reader(store_copy) as con:
+        stored = con.execute(
+            "SELECT inspection_id, lot_id FROM inspections WHERE inspection_id LIKE 'QX%'"
+        ).fetchall()
+    assert stored == [("QX1", second[0])]
+    (row,) = result.quarantine
+    assert (row.row, row.column, row.rule) == (3, "批次", "unknown_reference")

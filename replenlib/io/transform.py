@@ -6,7 +6,10 @@ steps, each a common table expression, all executed by DuckDB in parallel:
 1. ``n``: every mapped cell cleaned as text (:func:`replenlib.io.cleaning.normalised_sql`),
    defaults filled in, the unit name translated through the mapping's ``units``;
 2. ``r``: item codes resolved to internal item ids through ``_codes`` (item ids, the
-   cross-reference, GTINs of every packaging level; an 8/12/13-digit GTIN is padded to 14);
+   cross-reference, GTINs of every packaging level; an 8/12/13-digit GTIN is padded to 14),
+   and lot references through ``_lot_codes`` (a lot id, or a manufacturer's lot number that
+   only one lot carries; an ambiguous or unknown one stays as written and is quarantined as
+   an unknown reference);
 3. ``f``: the factor from the row's unit to the item's base unit (``item_uom``), 1 when the
    row gives no unit or the base unit itself;
 4. the typed values (quantities × factor, prices ÷ factor) and ``_errors``: the failed
@@ -35,7 +38,7 @@ from replenlib.io.cleaning import (
     typed_sql,
 )
 from replenlib.io.mapping import Mapping
-from replenlib.io.tables import ColumnSpec, TableSpec, ValueKind
+from replenlib.io.tables import ColumnSpec, Reference, TableSpec, ValueKind
 
 CODES_SQL = """
 CREATE OR REPLACE TEMP TABLE _codes AS
@@ -46,6 +49,12 @@ WITH candidates AS (
     UNION ALL SELECT gtin, item_id, 4 FROM item_uom WHERE gtin IS NOT NULL
 )
 SELECT code, arg_min(item_id, priority) AS item_id FROM candidates GROUP BY code;
+CREATE OR REPLACE TEMP TABLE _lot_codes AS
+SELECT lot_id AS code, lot_id FROM lots
+UNION ALL
+SELECT lot_number, any_value(lot_id) FROM lots
+WHERE lot_number NOT IN (SELECT lot_id FROM lots)
+GROUP BY lot_number HAVING count(*) = 1;
 CREATE OR REPLACE TEMP TABLE _item_units AS
 SELECT i.item_id, i.base_uom, string_agg(u.uom, ', ' ORDER BY u.factor_to_base) AS units
 FROM items i LEFT JOIN item_uom u USING (item_id) GROUP BY i.item_id, i.base_uom
@@ -79,17 +88,18 @@ def clean_table_sql(plan: CleanPlan) -> str:
     resolve = plan.spec.name != "items"
     items = [c for c in columns if c.kind is ValueKind.CODE and c.reference and resolve]
     items = [c for c in items if c.reference is not None and c.reference.value == "items"]
-    dictionaries = _dictionaries(plan, columns, items)
+    lots = [c for c in columns if c.reference is Reference.LOT and plan.spec.name != "lots"]
+    dictionaries = _dictionaries(plan, columns, items, lots)
     ctes = [*dictionaries.values(), _unit_part(plan)[1]]
     return (
         "CREATE OR REPLACE TEMP TABLE _clean AS\n"
         f"WITH {''.join(f'{sql},{chr(10)}' for sql in ctes if sql)}"
         f"h AS ({_halfwidth(plan, dictionaries)}),\n"
         f"n AS ({_normalise(plan, columns)}),\n"
-        f"r AS ({_resolve(plan, items)}),\n"
+        f"r AS ({_resolve(plan, items, lots)}),\n"
         f"f AS ({_factor(plan, resolve)}),\n"
         f"t AS ({_values(plan, columns)})\n"
-        f"{_typed(plan, columns, items)}"
+        f"{_typed(plan, columns, items, lots)}"
     )
 
 
@@ -110,12 +120,13 @@ def _d(k: int) -> str:
 
 
 def _dictionaries(
-    plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]
+    plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec], lots: list[ColumnSpec]
 ) -> dict[str, str]:
     """Store column → ``d<k> AS (...)``: one row per distinct source text of the column with
-    ``x`` (the text), ``n``, ``v``, ``r`` (resolved item) and ``e`` (its checks' errors)."""
+    ``x`` (the text), ``n``, ``v``, ``r`` (resolved item or lot) and ``e`` (its checks'
+    errors)."""
     out = {}
-    resolved = {c.name for c in items}
+    resolved, lot_columns = {c.name for c in items}, {c.name for c in lots}
     for k, column in enumerate(columns):
         if not _is_dict(plan, column):
             continue
@@ -131,6 +142,10 @@ def _dictionaries(
                 f"SELECT q.*, coalesce(a.item_id, b.item_id) AS r FROM ({inner}) q "
                 f"LEFT JOIN _codes a ON a.code = q.n "
                 f"LEFT JOIN _codes b ON b.code = {gtin14_sql('q.n')}"
+            )
+        elif column.name in lot_columns:
+            inner = (
+                f"SELECT q.*, l.lot_id AS r FROM ({inner}) q LEFT JOIN _lot_codes l ON l.code = q.n"
             )
         else:
             inner = f"SELECT *, NULL AS r FROM ({inner})"
@@ -231,8 +246,17 @@ def _unit_part(plan: CleanPlan) -> tuple[str, str, str]:
     return "du.u AS n___unit", cte, f"LEFT JOIN du ON du.x IS NOT DISTINCT FROM s.{source}"
 
 
-def _resolve(plan: CleanPlan, items: list[ColumnSpec]) -> str:
+def _resolve(plan: CleanPlan, items: list[ColumnSpec], lots: list[ColumnSpec]) -> str:
+    """Items by any of their codes (``_codes``); lots by lot id or by a lot number that only
+    one lot carries (``_lot_codes``: QMS and WMS exports often know the manufacturer's lot
+    number, AI 10, not ours)."""
     selects, joins = ["n.*"], []
+    for k, column in enumerate(lots):
+        if _is_dict(plan, column):
+            continue
+        alias = f"l{k}"
+        selects.append(f"{alias}.lot_id AS {_r(column.name)}")
+        joins.append(f"LEFT JOIN _lot_codes {alias} ON {alias}.code = n.{_n(column.name)}")
     for k, column in enumerate(items):
         if _is_dict(plan, column):
             continue
@@ -294,12 +318,16 @@ def _column_errors(
     return errors
 
 
-def _typed(plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec]) -> str:
-    resolved = {c.name for c in items}
+def _typed(
+    plan: CleanPlan, columns: list[ColumnSpec], items: list[ColumnSpec], lots: list[ColumnSpec]
+) -> str:
+    resolved, lot_columns = {c.name for c in items}, {c.name for c in lots}
     values, errors = ["source_row", "_line"], []
     for column in columns:
         name = column.name
         value = _r(name) if name in resolved else _v(name)
+        if name in lot_columns:  # a lot number becomes its lot id; an unknown code stays
+            value = f"coalesce({_r(name)}, {_v(name)})"
         if name not in resolved and column.kind is ValueKind.QUANTITY:
             value = f"{value} * _factor"
         elif name not in resolved and column.kind is ValueKind.PRICE:
